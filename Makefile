@@ -1,0 +1,38 @@
+# Two commands do all the set-up on a fresh Debian 12 machine:
+#   make run    installs what is missing, builds, runs the main job on the shipped data
+#   make test   installs what is missing, builds, runs every test (what .ci/run calls)
+BUILD ?= build
+BUILD_SAN ?= build-san
+JOBS ?= $(shell nproc)
+DATA ?= data/Amazon
+DATASET ?= Industrial_and_Scientific
+CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+
+.PHONY: deps oracles build build-san run test test-core test-san fuzz clean
+
+deps:
+	./scripts/install-deps.sh
+
+oracles: deps
+	./scripts/setup-oracles.sh
+
+build: deps
+	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(BUILD) -j $(JOBS)
+
+# The rooms without libtorch, built and tested under AddressSanitizer + UndefinedBehaviorSanitizer.
+build-san: deps
+	cmake -S . -B $(BUILD_SAN) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DSIDR_WITH_TORCH=OFF -DSIDR_SANITIZE=ON \
+	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DSIDR_FUZZ=ON
+	cmake --build $(BUILD_SAN) -j $(JOBS)
+
+run: build
+	./$(BUILD)/sidreasoner data check --data $(DATA) --dataset $(DATASET)
+
+test: build build-san oracles
+	cd $(BUILD_SAN) && ctest --output-on-failure -j $(JOBS)
+	./scripts/run-fuzzers.sh $(BUILD_SAN)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD) $(BUILD_SAN)

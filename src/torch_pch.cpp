@@ -1,0 +1,2 @@
+// Anchors the precompiled header of the sidr library.
+#include "torch_pch.h"

@@ -1,0 +1,11 @@
+// UTF-8 validation.
+#pragma once
+#include <cstddef>
+#include <string_view>
+
+namespace sidr {
+
+// Offset of the first byte that is not part of a valid UTF-8 sequence, or npos if text is valid.
+std::size_t first_invalid_utf8(std::string_view text);
+
+}  // namespace sidr
