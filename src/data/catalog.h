@@ -1,0 +1,52 @@
+// The item catalog: metadata from item.json, SIDs from index.json, and the SID <-> item maps.
+// SIDs collide: one SID string can name several items.
+#pragma once
+#include <array>
+#include <filesystem>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "data/dataset.h"
+
+namespace sidr::data {
+
+struct Item {
+  std::string id;           // key in index.json / item.json ("0", "1", ...)
+  std::string title;
+  std::string description;  // raw, as in item.json
+  std::string brand;
+  std::string categories;
+  std::array<std::string, 3> sid_tokens;  // {"<a_12>", "<b_200>", "<c_7>"}
+  std::string sid;                        // the three tokens concatenated
+};
+
+class Catalog {
+ public:
+  // Loads index.json and item.json (and checks info against them); InputError with file/line/field on bad input.
+  static Catalog load(const DatasetPaths& paths);
+
+  const std::vector<Item>& items() const { return items_; }  // index.json order
+  const Item* find(const std::string& item_id) const;        // nullptr if unknown
+  const Item& at(const std::string& item_id) const;          // InputError if unknown
+  // Item ids carrying this SID, in index.json order (empty if none).
+  const std::vector<std::string>& items_with_sid(const std::string& sid) const;
+  bool has_sid(const std::string& sid) const;
+  // Distinct SIDs in first-appearance order of index.json.
+  const std::vector<std::string>& distinct_sids() const { return distinct_sids_; }
+  // Every level token of index.json, sorted with plain string order (the reference's added-token order).
+  const std::vector<std::string>& sorted_level_tokens() const { return sorted_level_tokens_; }
+
+  // The reference's description clean-up: empty -> title; "[...]" list literal -> longest non-empty element
+  // (title if none); otherwise the string (title if blank).
+  static std::string processed_description(const Item& item);
+
+ private:
+  std::vector<Item> items_;
+  std::unordered_map<std::string, std::size_t> by_id_;
+  std::unordered_map<std::string, std::vector<std::string>> by_sid_;
+  std::vector<std::string> distinct_sids_;
+  std::vector<std::string> sorted_level_tokens_;
+};
+
+}  // namespace sidr::data
