@@ -1,0 +1,152 @@
+#include "pipeline/pipeline.h"
+
+#include <fmt/format.h>
+
+#include "pipeline/report.h"
+#include "util/error.h"
+#include "util/file_io.h"
+
+namespace sidr::pipeline {
+namespace fs = std::filesystem;
+
+void PipelineOptions::validate() const {
+  if (preset.empty()) throw InputError("--preset must name a preset (quick, cpu, qwen3-1.7b) or a JSON file");
+  if (!fs::is_directory(data)) throw InputError(fmt::format("--data: {} is not a directory", data.string()));
+  if (!base_model.empty() && !fs::exists(base_model / "config.json"))
+    throw InputError(fmt::format("--base-model: {} has no config.json (expected a Hugging Face model directory)",
+                                 base_model.string()));
+}
+
+Json load_preset(const std::string& name_or_path) {
+  std::vector<fs::path> candidates;
+  bool is_path = name_or_path.find('/') != std::string::npos ||
+                 (name_or_path.size() > 5 && name_or_path.compare(name_or_path.size() - 5, 5, ".json") == 0);
+  if (is_path) {
+    candidates.push_back(name_or_path);
+  } else {
+    candidates.push_back(fs::path("configs/presets") / (name_or_path + ".json"));
+    candidates.push_back(fs::path(SIDR_SOURCE_DIR) / "configs/presets" / (name_or_path + ".json"));
+  }
+  for (const auto& path : candidates) {
+    if (!fs::exists(path)) continue;
+    Json preset = read_json_file(path);
+    if (!preset.is_object()) throw InputError(path.string() + ": a preset must be a JSON object");
+    for (const char* key : {"tokenizer", "model", "sft", "eval"})
+      if (!preset.contains(key) || !preset[key].is_object())
+        throw_input_error({path.string(), 0, 0, key}, "missing or not an object");
+    preset["preset_file"] = fs::absolute(path).string();
+    return preset;
+  }
+  throw InputError(fmt::format("preset '{}' not found (looked in configs/presets/ and {}/configs/presets/)",
+                               name_or_path, SIDR_SOURCE_DIR));
+}
+
+Json resolve_config(const PipelineOptions& options, const Json& preset) {
+  Json config = preset;
+  config["data"] = fs::absolute(options.data).string();
+  config["dataset"] = options.dataset;
+  if (!options.base_model.empty()) config["model"] = {{"base_model", fs::absolute(options.base_model).string()}};
+  if (config["model"].contains("base_model") && config["model"]["base_model"].get<std::string>().empty())
+    throw InputError(fmt::format("preset '{}' needs a local base model: pass --base-model DIR (a Hugging Face "
+                                 "directory with config.json, model.safetensors and tokenizer.json)",
+                                 config.value("name", options.preset)));
+  if (config["model"].contains("config")) {
+    fs::path model_config = config["model"]["config"].get<std::string>();
+    if (!fs::exists(model_config) && fs::exists(fs::path(SIDR_SOURCE_DIR) / model_config))
+      model_config = fs::path(SIDR_SOURCE_DIR) / model_config;
+    config["model"]["config"] = fs::absolute(model_config).string();
+  }
+  return config;
+}
+
+namespace {
+
+std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+}  // namespace
+
+std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
+  const std::string data = config["data"].get<std::string>();
+  const std::string dataset = config["dataset"].get<std::string>();
+  const std::string run = run_dir.string();
+  const std::vector<std::string> data_flags = {"--data", data, "--dataset", dataset};
+  const Json& model = config["model"];
+  const bool pretrained = model.contains("base_model");
+  std::vector<Stage> stages;
+
+  // Data check: fail early and clearly on a bad dataset.
+  stages.push_back({"data_check", "data_check.done",
+                    {concat({"data", "check"}, data_flags), {"internal", "touch", run + "/data_check.done"}}});
+
+  // Tokenizer: the base model's own, or a byte-level BPE trained on the catalog text and task prompts.
+  std::string tokenizer = run + "/tokenizer/tokenizer.json";
+  if (pretrained) {
+    tokenizer = model["base_model"].get<std::string>() + "/tokenizer.json";
+  } else {
+    stages.push_back(
+        {"tokenizer",
+         "tokenizer/tokenizer.json",
+         {concat(concat({"tokenizer", "train"}, data_flags),
+                 concat({"--out", run + "/tokenizer"}, flags_from_json(config["tokenizer"], {"source"})))}});
+  }
+
+  // Model: from scratch (a small config) or the base model; Stage 1 SFT adds the SID tokens either way.
+  std::string init = run + "/model_init";
+  if (pretrained) {
+    init = model["base_model"].get<std::string>();
+  } else {
+    stages.push_back({"model_init",
+                      "model_init/config.json",
+                      {{"model", "init", "--config", model["config"].get<std::string>(), "--tokenizer", tokenizer,
+                        "--out", init, "--seed", std::to_string(config.value("seed", 42))}}});
+  }
+
+  stages.push_back({"stage1",
+                    "stage1/final_checkpoint/config.json",
+                    {concat(concat({"sft", "--stage", "1"}, data_flags),
+                            concat({"--model", init, "--tokenizer", tokenizer, "--out", run + "/stage1"},
+                                   flags_from_json(config["sft"])))}});
+
+  std::vector<std::string> splits = {"valid", "test"};
+  if (config["eval"].contains("splits")) splits = config["eval"]["splits"].get<std::vector<std::string>>();
+  for (const auto& split : splits) {
+    stages.push_back({"eval_" + split,
+                      "eval_" + split + "/metrics.json",
+                      {concat(concat({"evaluate", "--model", run + "/stage1/final_checkpoint"}, data_flags),
+                              concat({"--split", split, "--out", run + "/eval_" + split},
+                                     flags_from_json(config["eval"], {"splits"})))}});
+  }
+
+  if (config.contains("sasrec") && config["sasrec"].is_object()) {
+    for (auto it = config["sasrec"].begin(); it != config["sasrec"].end(); ++it) {
+      std::string name = "sasrec_" + it.key();
+      stages.push_back({name,
+                        name + "/metrics.json",
+                        {concat(concat({"baseline", "sasrec"}, data_flags),
+                                concat({"--loss", it.key(), "--out", run + "/" + name}, flags_from_json(*it)))}});
+    }
+  }
+  return stages;
+}
+
+void run_pipeline(const PipelineOptions& options) {
+  options.validate();
+  Json preset = load_preset(options.preset);
+  Json config = resolve_config(options, preset);
+  fs::path run_dir = options.out.empty() ? fs::path("runs") / config.value("name", options.preset) : options.out;
+  auto stages = build_stages(config, run_dir);
+  if (!options.dry_run) {
+    fs::create_directories(run_dir);
+    write_file_atomic(run_dir / "config.json", config.dump(2) + "\n");
+  }
+  run_stages(stages, {run_dir, options.from_stage, options.dry_run});
+  if (options.dry_run) return;
+  write_report(run_dir, config["dataset"].get<std::string>());
+  fmt::print("{}", format_results_table(collect_results(run_dir, config["dataset"].get<std::string>())));
+  fmt::print("report: {}/report.md, {}/report.html\n", run_dir.string(), run_dir.string());
+}
+
+}  // namespace sidr::pipeline

@@ -1,0 +1,37 @@
+// `sidreasoner pipeline`: one run directory from a preset — tokenizer, model, Stage 1 SFT, evaluation on
+// valid and test, the SASRec baselines, and a report. Stages whose output exists are skipped.
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "pipeline/runner.h"
+#include "util/json.h"
+
+namespace sidr::pipeline {
+
+struct PipelineOptions {
+  std::string preset = "quick";           // a name in configs/presets/ or a path to a preset JSON file
+  std::filesystem::path out;              // run directory; default runs/<preset name>
+  std::filesystem::path data = "data/Amazon";
+  std::string dataset = "Industrial_and_Scientific";
+  std::filesystem::path base_model;       // a local HF model directory (overrides the preset's)
+  std::string from_stage;                 // redo this stage and what follows
+  bool dry_run = false;
+
+  void validate() const;
+};
+
+// Finds and parses a preset (name or path); InputError naming the file on a bad preset.
+Json load_preset(const std::string& name_or_path);
+
+// The resolved configuration written to <run>/config.json: the preset plus the options.
+Json resolve_config(const PipelineOptions& options, const Json& preset);
+
+// The stages of a resolved configuration, in order.
+std::vector<Stage> build_stages(const Json& config, const std::filesystem::path& run_dir);
+
+// Everything: resolve, write config.json, run the stages, write the report, print the results table.
+void run_pipeline(const PipelineOptions& options);
+
+}  // namespace sidr::pipeline

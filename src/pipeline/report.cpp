@@ -1,0 +1,204 @@
+#include "pipeline/report.h"
+
+#include <cctype>
+#include <fstream>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "pipeline/published.h"
+#include "pipeline/svg_plot.h"
+#include "util/file_io.h"
+#include "util/json.h"
+
+namespace sidr::pipeline {
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<std::string> kTableColumns = {"HR@3", "NDCG@3", "HR@5", "NDCG@5", "HR@10", "NDCG@10"};
+
+void find_ranking_metrics(const Json& node, std::map<std::string, double>& out) {
+  static const std::regex pattern("^(hr|ndcg)@([0-9]+)$", std::regex::icase);
+  if (!node.is_object()) return;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    std::smatch match;
+    const std::string key = it.key();
+    if (it->is_number() && std::regex_match(key, match, pattern)) {
+      std::string name = match[1].str();
+      for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      out.emplace(name + "@" + match[2].str(), it->get<double>());
+    } else if (it->is_object()) {
+      find_ranking_metrics(*it, out);
+    }
+  }
+}
+
+struct Curves {
+  std::vector<Series> train;
+  std::vector<Series> valid;
+};
+
+// Training curve: lines with "step" and "loss". Validation: lines with "epoch" and keys ending in "loss"
+// other than "loss" itself (eval_loss, title2sid_loss, ...).
+Curves read_curves(const fs::path& metrics_jsonl, const std::string& prefix) {
+  Curves curves;
+  std::ifstream in(metrics_jsonl);
+  if (!in) return curves;
+  Series train{prefix + "train loss", {}};
+  std::map<std::string, Series> valid;
+  std::string line;
+  while (std::getline(in, line)) {
+    Json row;
+    try {
+      row = Json::parse(line);
+    } catch (...) {
+      continue;  // a line cut by a kill is skipped
+    }
+    if (!row.is_object()) continue;
+    bool is_eval = row.contains("epoch") && !row.contains("lr");
+    if (!is_eval && row.contains("step") && row.contains("loss") && row["loss"].is_number())
+      train.points.emplace_back(row["step"].get<double>(), row["loss"].get<double>());
+    if (is_eval) {
+      for (auto it = row.begin(); it != row.end(); ++it) {
+        const std::string& key = it.key();
+        if (it->is_number() && key.size() > 4 && key.compare(key.size() - 4, 4, "loss") == 0) {
+          auto& s = valid[key];
+          s.name = prefix + key;
+          s.points.emplace_back(row["epoch"].get<double>(), it->get<double>());
+        }
+      }
+    }
+  }
+  if (!train.points.empty()) curves.train.push_back(std::move(train));
+  for (auto& [key, s] : valid) curves.valid.push_back(std::move(s));
+  return curves;
+}
+
+std::string cell(const ResultRow& row, const std::string& key) {
+  auto it = row.metrics.find(key);
+  return it == row.metrics.end() ? "-" : fmt::format("{:.4f}", it->second);
+}
+
+std::string html_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (c == '&') out += "&amp;";
+    else out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::map<std::string, double> read_ranking_metrics(const fs::path& metrics_json) {
+  std::map<std::string, double> out;
+  if (!fs::exists(metrics_json)) return out;
+  find_ranking_metrics(read_json_file(metrics_json), out);
+  return out;
+}
+
+std::vector<ResultRow> collect_results(const fs::path& run_dir, const std::string& dataset) {
+  std::vector<ResultRow> rows;
+  const std::vector<std::pair<std::string, std::string>> measured = {
+      {"eval_test", "sidreasoner (ours, test)"},
+      {"eval_valid", "sidreasoner (ours, valid)"},
+      {"sasrec_bce", "SASRec BCE (measured here, test)"},
+      {"sasrec_ce", "SASRec CE (measured here, test)"},
+  };
+  for (const auto& [dir, name] : measured) {
+    auto metrics = read_ranking_metrics(run_dir / dir / "metrics.json");
+    if (!metrics.empty()) rows.push_back({name, std::move(metrics), "measured here"});
+  }
+  for (const auto& published : published_results(dataset)) {
+    ResultRow row{published.method + " (published)", {}, "published"};
+    for (std::size_t i = 0; i < kTableColumns.size(); ++i) row.metrics[kTableColumns[i]] = published.values[i];
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::string format_results_table(const std::vector<ResultRow>& rows) {
+  std::size_t width = 10;
+  for (const auto& row : rows) width = std::max(width, row.name.size());
+  std::string out = fmt::format("{:<{}}", "method", width);
+  for (const auto& column : kTableColumns) out += fmt::format("  {:>8}", column);
+  out += "\n";
+  for (const auto& row : rows) {
+    out += fmt::format("{:<{}}", row.name, width);
+    for (const auto& column : kTableColumns) out += fmt::format("  {:>8}", cell(row, column));
+    out += "\n";
+  }
+  return out;
+}
+
+void write_report(const fs::path& run_dir, const std::string& dataset) {
+  auto rows = collect_results(run_dir, dataset);
+  Curves curves;
+  for (const auto& [dir, prefix] : std::vector<std::pair<std::string, std::string>>{{"stage1", "stage 1 "},
+                                                                                     {"stage2", "stage 2 "}}) {
+    auto c = read_curves(run_dir / dir / "metrics.jsonl", prefix);
+    curves.train.insert(curves.train.end(), c.train.begin(), c.train.end());
+    curves.valid.insert(curves.valid.end(), c.valid.begin(), c.valid.end());
+  }
+  std::string train_svg = svg_line_chart("Training loss", "step", "loss (label-token mean)", curves.train);
+  std::string valid_svg = svg_line_chart("Validation losses", "epoch", "loss", curves.valid);
+  write_file_atomic(run_dir / "train_loss.svg", train_svg);
+  write_file_atomic(run_dir / "valid_loss.svg", valid_svg);
+
+  Json timings = fs::exists(run_dir / "timings.json") ? read_json_file(run_dir / "timings.json") : Json::object();
+  std::string config = fs::exists(run_dir / "config.json") ? read_file(run_dir / "config.json") : "{}";
+
+  std::string md = fmt::format("# sidreasoner run report\n\nRun directory: `{}`, dataset: {}\n\n## Results\n\n",
+                               run_dir.string(), dataset);
+  md += "| method |";
+  for (const auto& c : kTableColumns) md += " " + c + " |";
+  md += "\n|---|";
+  for (std::size_t i = 0; i < kTableColumns.size(); ++i) md += "---|";
+  md += "\n";
+  for (const auto& row : rows) {
+    md += "| " + row.name + " |";
+    for (const auto& c : kTableColumns) md += " " + cell(row, c) + " |";
+    md += "\n";
+  }
+  md += "\nHR@K: share of rows whose target SID is among the first K distinct predicted SIDs; NDCG@K: mean of "
+        "1/log2(rank+2) over hits. Ours: constrained beam search, plain mode.\n\n## Curves\n\n"
+        "![training loss](train_loss.svg)\n\n![validation losses](valid_loss.svg)\n\n## Timings and memory\n\n"
+        "| stage | seconds | peak RSS (MiB) | status |\n|---|---|---|---|\n";
+  std::string timing_rows_html;
+  for (auto it = timings.begin(); it != timings.end(); ++it) {
+    const Json& t = *it;
+    std::string seconds = t.contains("seconds") ? fmt::format("{:.1f}", t["seconds"].get<double>()) : "-";
+    std::string rss = t.contains("peak_rss_mib") ? fmt::format("{:.0f}", t["peak_rss_mib"].get<double>()) : "-";
+    std::string status = t.value("status", "");
+    md += fmt::format("| {} | {} | {} | {} |\n", it.key(), seconds, rss, status);
+    timing_rows_html +=
+        fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", it.key(), seconds, rss, status);
+  }
+  md += "\n## Configuration\n\n```json\n" + config + "\n```\n";
+  write_file_atomic(run_dir / "report.md", md);
+
+  std::string html = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>sidreasoner report</title>\n"
+                     "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}table{border-collapse:"
+                     "collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,"
+                     "th:first-child{text-align:left}</style></head><body>\n";
+  html += fmt::format("<h1>sidreasoner run report</h1><p>Run directory <code>{}</code>, dataset {}</p>\n",
+                      html_escape(run_dir.string()), html_escape(dataset));
+  html += "<h2>Results</h2><table><tr><th>method</th>";
+  for (const auto& c : kTableColumns) html += "<th>" + c + "</th>";
+  html += "</tr>\n";
+  for (const auto& row : rows) {
+    html += "<tr><td>" + html_escape(row.name) + "</td>";
+    for (const auto& c : kTableColumns) html += "<td>" + cell(row, c) + "</td>";
+    html += "</tr>\n";
+  }
+  html += "</table>\n<h2>Curves</h2>\n" + train_svg + valid_svg;
+  html += "<h2>Timings and memory</h2><table><tr><th>stage</th><th>seconds</th><th>peak RSS (MiB)</th>"
+          "<th>status</th></tr>\n" + timing_rows_html + "</table>\n";
+  html += "<h2>Configuration</h2><pre>" + html_escape(config) + "</pre>\n</body></html>\n";
+  write_file_atomic(run_dir / "report.html", html);
+}
+
+}  // namespace sidr::pipeline

@@ -1,0 +1,29 @@
+// The run report: metrics beside the published baselines, training/validation curves, timings, config.
+#pragma once
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace sidr::pipeline {
+
+// One row of the results table: a name and its HR@K / NDCG@K values (keys "HR@10", "NDCG@10", ...).
+struct ResultRow {
+  std::string name;
+  std::map<std::string, double> metrics;
+  std::string source;  // "measured here" or "published"
+};
+
+// Reads HR@K / NDCG@K from a metrics.json (keys in any case, at any depth). Empty map if the file is missing.
+std::map<std::string, double> read_ranking_metrics(const std::filesystem::path& metrics_json);
+
+// The rows measured in a run directory (ours on test, SASRec variants) followed by the published rows.
+std::vector<ResultRow> collect_results(const std::filesystem::path& run_dir, const std::string& dataset);
+
+// A fixed-width text table of rows (HR/NDCG at 3, 5, 10), for the terminal.
+std::string format_results_table(const std::vector<ResultRow>& rows);
+
+// Writes report.md, report.html and the SVG curves (train_loss.svg, valid_loss.svg) into run_dir.
+void write_report(const std::filesystem::path& run_dir, const std::string& dataset);
+
+}  // namespace sidr::pipeline

@@ -1,0 +1,128 @@
+#include "pipeline/runner.h"
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "util/error.h"
+#include "util/file_io.h"
+
+namespace sidr::pipeline {
+namespace fs = std::filesystem;
+
+std::vector<std::string> flags_from_json(const Json& object, const std::vector<std::string>& skip) {
+  std::vector<std::string> flags;
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    if (std::find(skip.begin(), skip.end(), it.key()) != skip.end()) continue;
+    std::string flag = "--" + it.key();
+    for (auto& c : flag)
+      if (c == '_') c = '-';
+    const Json& value = *it;
+    if (value.is_boolean()) {
+      if (value.get<bool>()) flags.push_back(flag);
+    } else if (value.is_array()) {
+      flags.push_back(flag);
+      for (const auto& v : value) flags.push_back(v.is_string() ? v.get<std::string>() : v.dump());
+    } else if (value.is_string()) {
+      flags.push_back(flag);
+      flags.push_back(value.get<std::string>());
+    } else if (!value.is_null()) {
+      flags.push_back(flag);
+      flags.push_back(value.dump());
+    }
+  }
+  return flags;
+}
+
+namespace {
+
+std::string quote_command(const std::vector<std::string>& argv) {
+  std::string out = "sidreasoner";
+  for (const auto& a : argv) {
+    bool plain = !a.empty() && a.find_first_of(" \t\"'$\\") == std::string::npos;
+    out += " " + (plain ? a : "'" + a + "'");
+  }
+  return out;
+}
+
+struct ChildResult {
+  int exit_code;
+  double peak_rss_mib;
+};
+
+ChildResult run_child(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  std::string self = "/proc/self/exe";
+  static std::string program = fs::read_symlink(self).string();
+  args.push_back(program.data());
+  std::vector<std::string> copy = argv;
+  for (auto& a : copy) args.push_back(a.data());
+  args.push_back(nullptr);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  pid_t pid = ::fork();
+  if (pid < 0) throw Error("pipeline: fork failed");
+  if (pid == 0) {
+    ::execv(program.c_str(), args.data());
+    std::perror("pipeline: exec");
+    ::_exit(127);
+  }
+  int status = 0;
+  struct rusage usage {};
+  ::wait4(pid, &status, 0, &usage);
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  return {code, usage.ru_maxrss / 1024.0};  // ru_maxrss is KiB on Linux
+}
+
+}  // namespace
+
+void run_stages(const std::vector<Stage>& stages, const RunnerOptions& options) {
+  fs::create_directories(options.run_dir);
+  fs::path timings_path = options.run_dir / "timings.json";
+  Json timings = fs::exists(timings_path) ? read_json_file(timings_path) : Json::object();
+  bool redo = false;
+  bool found_from = options.from_stage.empty();
+  for (const auto& stage : stages) found_from = found_from || stage.name == options.from_stage;
+  if (!found_from) {
+    std::string names;
+    for (const auto& stage : stages) names += (names.empty() ? "" : ", ") + stage.name;
+    throw InputError(fmt::format("--from: unknown stage '{}' (stages: {})", options.from_stage, names));
+  }
+  for (const auto& stage : stages) {
+    if (stage.name == options.from_stage) redo = true;
+    fs::path marker = options.run_dir / stage.done_marker;
+    if (!redo && fs::exists(marker)) {
+      fmt::print(stderr, "pipeline: {} done ({} exists), skipped\n", stage.name, marker.string());
+      continue;
+    }
+    fmt::print(stderr, "pipeline: stage {}\n", stage.name);
+    auto start = std::chrono::steady_clock::now();
+    double peak = 0;
+    for (const auto& argv : stage.commands) {
+      fmt::print(stderr, "  $ {}\n", quote_command(argv));
+      if (options.dry_run) continue;
+      ChildResult result = run_child(argv);
+      peak = std::max(peak, result.peak_rss_mib);
+      if (result.exit_code != 0) {
+        timings[stage.name] = {{"status", fmt::format("failed (exit {})", result.exit_code)}};
+        write_file_atomic(timings_path, timings.dump(2));
+        throw Error(fmt::format("pipeline: stage {} failed (exit code {}); fix the cause and rerun the same "
+                                "command to continue from this stage",
+                                stage.name, result.exit_code));
+      }
+    }
+    if (options.dry_run) continue;
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    timings[stage.name] = {{"seconds", seconds}, {"peak_rss_mib", peak}, {"status", "done"}};
+    write_file_atomic(timings_path, timings.dump(2));
+    fmt::print(stderr, "pipeline: {} finished in {:.1f} s (peak RSS {:.0f} MiB)\n", stage.name, seconds, peak);
+  }
+}
+
+}  // namespace sidr::pipeline

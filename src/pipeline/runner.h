@@ -1,0 +1,31 @@
+// Runs the pipeline's stages as child processes of this binary (one subcommand each), skipping a stage whose
+// output exists, recording wall time and peak memory per stage in timings.json.
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "util/json.h"
+
+namespace sidr::pipeline {
+
+struct Stage {
+  std::string name;                    // "tokenizer", "stage1", "eval_test", ...
+  std::filesystem::path done_marker;   // the stage is complete when this path exists
+  std::vector<std::vector<std::string>> commands;  // sidreasoner argv (without the program name), run in order
+};
+
+// "--key value" flags from a JSON object (key underscores become dashes; true booleans become bare flags,
+// false ones are left out; arrays repeat the value list after one flag). Keys in `skip` are left out.
+std::vector<std::string> flags_from_json(const Json& object, const std::vector<std::string>& skip = {});
+
+struct RunnerOptions {
+  std::filesystem::path run_dir;
+  std::string from_stage;  // redo this stage and all after it
+  bool dry_run = false;    // print the commands, run nothing
+};
+
+// Runs the stages in order. Throws Error naming the stage (and its exit code) when a command fails.
+void run_stages(const std::vector<Stage>& stages, const RunnerOptions& options);
+
+}  // namespace sidr::pipeline

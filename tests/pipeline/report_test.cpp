@@ -1,0 +1,78 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "pipeline/pipeline.h"
+#include "pipeline/report.h"
+#include "pipeline/runner.h"
+#include "util/error.h"
+#include "util/file_io.h"
+
+using namespace sidr;
+using namespace sidr::pipeline;
+namespace fs = std::filesystem;
+
+TEST(PipelineFlags, JsonObjectBecomesCliFlags) {
+  Json object = {{"epochs", 3}, {"lr", 0.001}, {"compact_prompts", true}, {"resume", false},
+                 {"splits", {"valid", "test"}}, {"name", "x y"}};
+  auto flags = flags_from_json(object, {"name"});
+  // nlohmann sorts keys of a plain json object.
+  std::vector<std::string> expected = {"--compact-prompts", "--epochs", "3", "--lr", "0.001", "--splits", "valid",
+                                       "test"};
+  EXPECT_EQ(flags, expected);
+}
+
+TEST(PipelineReport, ReadsMetricsAtAnyDepthAndCase) {
+  auto dir = fs::temp_directory_path() / "sidr_report_test";
+  fs::remove_all(dir);
+  write_file_atomic(dir / "eval_test" / "metrics.json",
+                    R"({"n": 10, "metrics": {"hr@10": 0.25, "NDCG@10": 0.125, "HR@3": 0.1}, "users_per_s": 9})");
+  write_file_atomic(dir / "stage1" / "metrics.jsonl",
+                    "{\"step\":1,\"loss\":3.0,\"lr\":0.1}\n{\"step\":2,\"loss\":2.0,\"lr\":0.1}\n"
+                    "{\"epoch\":1,\"eval_loss\":2.5}\n{\"truncated\":");
+  auto metrics = read_ranking_metrics(dir / "eval_test" / "metrics.json");
+  EXPECT_DOUBLE_EQ(metrics.at("HR@10"), 0.25);
+  EXPECT_DOUBLE_EQ(metrics.at("NDCG@10"), 0.125);
+  EXPECT_EQ(metrics.count("n"), 0u);
+
+  auto rows = collect_results(dir, "Industrial_and_Scientific");
+  ASSERT_GE(rows.size(), 11u);  // ours + 10 published rows
+  EXPECT_EQ(rows[0].name, "sidreasoner (ours, test)");
+  EXPECT_DOUBLE_EQ(rows.back().metrics.at("HR@10"), 0.1586);  // MiniOneRec, results.md
+  std::string table = format_results_table(rows);
+  EXPECT_NE(table.find("0.2500"), std::string::npos);
+  EXPECT_NE(table.find("0.1586"), std::string::npos);
+
+  write_report(dir, "Industrial_and_Scientific");
+  std::string md = read_file(dir / "report.md");
+  EXPECT_NE(md.find("| sidreasoner (ours, test) | 0.1000 | - | - | - | 0.2500 | 0.1250 |"), std::string::npos) << md;
+  std::string svg = read_file(dir / "train_loss.svg");
+  EXPECT_NE(svg.find("<polyline"), std::string::npos);
+  EXPECT_NE(read_file(dir / "valid_loss.svg").find("eval_loss"), std::string::npos);
+  EXPECT_NE(read_file(dir / "report.html").find("<svg"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(PipelinePreset, ShippedPresetsResolveToStages) {
+  for (const char* name : {"quick", "cpu"}) {
+    Json preset = load_preset(std::string(SIDR_SOURCE_DIR) + "/configs/presets/" + name + ".json");
+    PipelineOptions options;
+    options.data = std::string(SIDR_SOURCE_DIR) + "/data/Amazon";
+    Json config = resolve_config(options, preset);
+    auto stages = build_stages(config, "/tmp/run");
+    std::vector<std::string> names;
+    for (const auto& s : stages) names.push_back(s.name);
+    EXPECT_NE(std::find(names.begin(), names.end(), "stage1"), names.end());
+    EXPECT_NE(std::find(names.begin(), names.end(), "eval_test"), names.end());
+  }
+  EXPECT_THROW(load_preset("no-such-preset"), InputError);
+  Json preset = load_preset(std::string(SIDR_SOURCE_DIR) + "/configs/presets/qwen3-1.7b.json");
+  PipelineOptions options;
+  options.data = std::string(SIDR_SOURCE_DIR) + "/data/Amazon";
+  EXPECT_THROW(resolve_config(options, preset), InputError);  // needs --base-model
+}
+
+TEST(PipelineRunner, UnknownFromStageIsAnInputError) {
+  std::vector<Stage> stages = {{"a", "a.done", {}}};
+  EXPECT_THROW(run_stages(stages, {fs::temp_directory_path() / "sidr_runner_test", "nope", true}), InputError);
+}
