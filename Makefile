@@ -7,6 +7,9 @@ JOBS ?= $(shell nproc)
 DATA ?= data/Amazon
 DATASET ?= Industrial_and_Scientific
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+# ccache across clones (CI builds a fresh clone in another folder): paths relative to the checkout.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 
 .PHONY: deps oracles build build-san run test test-core test-san fuzz clean
 
