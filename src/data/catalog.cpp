@@ -141,6 +141,7 @@ Catalog Catalog::load_index_and_items(const std::filesystem::path& index_json,
     group.push_back(id);
     catalog.items_.push_back(std::move(item));
   }
+  catalog.items_without_sid_ = item_meta.size() - catalog.items_.size();  // every index id was found there
   catalog.sorted_level_tokens_.assign(tokens.begin(), tokens.end());  // std::set: plain byte order
   return catalog;
 }

@@ -48,6 +48,8 @@ class Catalog {
 
   // The info file's lines in file order (empty when loaded without one).
   const std::vector<InfoLine>& info_lines() const { return info_lines_; }
+  // Entries of item.json with no SID in index.json (the reference ignores them).
+  std::size_t items_without_sid() const { return items_without_sid_; }
 
  private:
   std::vector<Item> items_;
@@ -56,6 +58,7 @@ class Catalog {
   std::vector<std::string> distinct_sids_;
   std::vector<std::string> sorted_level_tokens_;
   std::vector<InfoLine> info_lines_;
+  std::size_t items_without_sid_ = 0;
 };
 
 }  // namespace sidr::data
