@@ -54,6 +54,7 @@ class Catalog {
  private:
   std::vector<Item> items_;
   std::unordered_map<std::string, std::size_t> by_id_;
+  std::vector<std::int32_t> by_number_;  // item id as a number -> index in items_, -1 if none (ids are dense)
   std::unordered_map<std::string, std::vector<std::string>> by_sid_;
   std::vector<std::string> distinct_sids_;
   std::vector<std::string> sorted_level_tokens_;

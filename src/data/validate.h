@@ -36,6 +36,7 @@ struct CheckReport {
   DatasetStats stats;
   std::vector<std::string> warnings;  // legitimate oddities, with counts
   double seconds = 0;                 // wall time to load and validate
+  double cpu_seconds = 0;             // CPU time of the process meanwhile (all threads)
 };
 
 // Every row of `split` must name known items whose SIDs and titles agree with the catalog; the first
