@@ -23,7 +23,8 @@ build: deps
 	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release
 	cmake --build $(BUILD) -j $(JOBS)
 
-# The rooms without libtorch, built and tested under AddressSanitizer + UndefinedBehaviorSanitizer.
+# The rooms without libtorch, built and tested under AddressSanitizer + UndefinedBehaviorSanitizer;
+# its ctest also runs each libFuzzer target for a bounded time (label fuzz).
 build-san: deps
 	cmake -S . -B $(BUILD_SAN) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DSIDR_WITH_TORCH=OFF -DSIDR_SANITIZE=ON \
 	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DSIDR_FUZZ=ON
@@ -34,7 +35,6 @@ run: build
 
 test: build build-san oracles
 	cd $(BUILD_SAN) && ctest --output-on-failure -j $(JOBS)
-	./scripts/run-fuzzers.sh $(BUILD_SAN)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 clean:
