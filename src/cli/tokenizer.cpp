@@ -46,9 +46,11 @@ void for_each_input_line(bool json_lines, F&& f) {
   std::size_t number = 0;
   while (std::getline(std::cin, line)) {
     ++number;
+    Json j;
+    // parse_json names the line and column itself ("stdin:N:1:C: invalid JSON ...").
+    if (json_lines) j = parse_json(line, "stdin:" + std::to_string(number));
     try {
       if (json_lines) {
-        Json j = parse_json(line, "stdin:" + std::to_string(number));
         if (!j.is_string()) throw InputError("expected a JSON string");
         f(j.get<std::string>());
       } else {

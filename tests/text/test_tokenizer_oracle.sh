@@ -47,6 +47,34 @@ set -e
 grep -q "stdin:2.*invalid UTF-8" "$WORK/err" || fail "invalid UTF-8 error message: $(cat "$WORK/err")"
 echo "ok: invalid UTF-8 -> exit 2: $(cat "$WORK/err")"
 
+# Other bad input: exit 2 with a one-line message, never a crash.
+expect_exit2() {  # NAME STDIN ARGS...
+  local name=$1 input=$2; shift 2
+  set +e
+  printf "$input" | "$SIDR_BIN" "$@" > /dev/null 2> "$WORK/err"
+  local rc=$?
+  set -e
+  [ "$rc" -eq 2 ] || fail "$name: exit code $rc, expected 2 ($(cat "$WORK/err"))"
+  [ "$(wc -l < "$WORK/err")" -le 2 ] || fail "$name: error is not short: $(cat "$WORK/err")"
+  echo "ok: $name -> exit 2: $(head -c 200 "$WORK/err")"
+}
+expect_exit2 "missing tokenizer file" 'x\n' tokenizer encode --tokenizer "$WORK/none.json"
+expect_exit2 "not a tokenizer.json" 'x\n' tokenizer encode --tokenizer "$INDEX"
+expect_exit2 "bad JSON line" '"ok"\n{not json\n' tokenizer encode --tokenizer "$QWEN" --json-lines
+expect_exit2 "JSON line not a string" '[1]\n' tokenizer encode --tokenizer "$QWEN" --json-lines
+expect_exit2 "decode id out of range" '1 2 99999999\n' tokenizer decode --tokenizer "$QWEN"
+expect_exit2 "decode not a number" '1 x\n' tokenizer decode --tokenizer "$QWEN"
+expect_exit2 "missing SID index" 'x\n' tokenizer encode --tokenizer "$QWEN" --sid-index "$WORK/none.json"
+expect_exit2 "render-chat bad message" '{"messages": [{"role": 1}]}\n' tokenizer render-chat
+
+# vocab.json + merges.txt, and merges in the "a b" string form: HF on the same base BPE without added tokens.
+node "$ORACLE/export_vocab_merges.js" "$QWEN" "$WORK/gpt2"
+node "$ORACLE/hf_tokenizer.js" encode --tokenizer "$WORK/gpt2/strings.json" < "$WORK/hostile.jsonl" > "$WORK/gpt2.hf"
+"$SIDR_BIN" tokenizer encode --tokenizer "$WORK/gpt2/vocab.json" --json-lines < "$WORK/hostile.jsonl" > "$WORK/gpt2.ours"
+same_lines "vocab.json + merges.txt" "$WORK/gpt2.hf" "$WORK/gpt2.ours"
+"$SIDR_BIN" tokenizer encode --tokenizer "$WORK/gpt2/strings.json" --json-lines < "$WORK/hostile.jsonl" > "$WORK/strings.ours"
+same_lines "string-form merges" "$WORK/gpt2.hf" "$WORK/strings.ours"
+
 # add-sid-tokens: HF loads our saved tokenizer.json unchanged and encodes like HF's own add_tokens + save.
 "$SIDR_BIN" tokenizer add-sid-tokens --tokenizer "$QWEN" --sid-index "$INDEX" --out "$WORK/sid_tok"
 node "$ORACLE/hf_tokenizer.js" encode --tokenizer "$WORK/sid_tok/tokenizer.json" < "$WORK/hostile.jsonl" > "$WORK/saved.hf"
