@@ -132,7 +132,7 @@ void run_train(const TokenizerOptions& o) {
 // Each stdin line: {"messages": [{"role", "content"[, "reasoning_content"]}...], "add_generation_prompt": bool}.
 void run_render_chat(const TokenizerOptions& o) {
   for_each_input_line(false, [&](const std::string& line) {
-    Json j = parse_json(line, "stdin");
+    Json j = parse_json(line, "conversation");
     std::vector<text::ChatMessage> messages;
     for (const auto& m : j.at("messages")) {
       text::ChatMessage message{m.at("role").get<std::string>(), m.at("content").get<std::string>()};
