@@ -75,6 +75,13 @@ same_lines "vocab.json + merges.txt" "$WORK/gpt2.hf" "$WORK/gpt2.ours"
 "$SIDR_BIN" tokenizer encode --tokenizer "$WORK/gpt2/strings.json" --json-lines < "$WORK/hostile.jsonl" > "$WORK/strings.ours"
 same_lines "string-form merges" "$WORK/gpt2.hf" "$WORK/strings.ours"
 
+# Added-token flags (lstrip, rstrip, single_word, normalized, special) on real HF.
+node "$ORACLE/flags_tokenizer.js" "$QWEN" "$WORK/flags.json" "$WORK/flags.jsonl"
+cat "$WORK/hostile.jsonl" >> "$WORK/flags.jsonl"
+node "$ORACLE/hf_tokenizer.js" encode --tokenizer "$WORK/flags.json" < "$WORK/flags.jsonl" > "$WORK/flags.hf"
+"$SIDR_BIN" tokenizer encode --tokenizer "$WORK/flags.json" --json-lines < "$WORK/flags.jsonl" > "$WORK/flags.ours"
+same_lines "added-token flags" "$WORK/flags.hf" "$WORK/flags.ours"
+
 # add-sid-tokens: HF loads our saved tokenizer.json unchanged and encodes like HF's own add_tokens + save.
 "$SIDR_BIN" tokenizer add-sid-tokens --tokenizer "$QWEN" --sid-index "$INDEX" --out "$WORK/sid_tok"
 node "$ORACLE/hf_tokenizer.js" encode --tokenizer "$WORK/sid_tok/tokenizer.json" < "$WORK/hostile.jsonl" > "$WORK/saved.hf"
