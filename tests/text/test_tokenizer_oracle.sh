@@ -16,8 +16,10 @@ for corpus in catalog hostile; do
   same_lines "encode $corpus with SID tokens" "$WORK/$corpus.sid.hf" "$WORK/$corpus.sid.ours"
   # decode: equal to HF's decode and to NFC(text)
   "$SIDR_BIN" tokenizer decode --tokenizer "$QWEN" --sid-index "$INDEX" --json-lines < "$WORK/$corpus.sid.ours" > "$WORK/$corpus.dec.ours"
-  node "$ORACLE/hf_tokenizer.js" decode --tokenizer "$QWEN" --sid-index "$INDEX" < "$WORK/$corpus.sid.ours" > "$WORK/$corpus.dec.hf"
-  same_lines "decode $corpus" "$WORK/$corpus.dec.hf" "$WORK/$corpus.dec.ours"
+  if [ "$corpus" = hostile ]; then  # on the catalog, decode == NFC(text) below says the same, faster
+    node "$ORACLE/hf_tokenizer.js" decode --tokenizer "$QWEN" --sid-index "$INDEX" < "$WORK/$corpus.sid.ours" > "$WORK/$corpus.dec.hf"
+    same_lines "decode $corpus" "$WORK/$corpus.dec.hf" "$WORK/$corpus.dec.ours"
+  fi
   node "$ORACLE/corpus.js" nfc "$corpus" "$ITEMS" > "$WORK/$corpus.nfc"
   same_lines "decode(encode(x)) == NFC(x) on $corpus" "$WORK/$corpus.nfc" "$WORK/$corpus.dec.ours"
 done
