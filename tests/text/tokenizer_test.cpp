@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <unistd.h>
 
@@ -188,6 +189,47 @@ TEST(Tokenizer, SidLevelTokensSortedInStringOrder) {
   std::ofstream(path) << R"({"1": "<a_2>"})";
   EXPECT_THROW(sid_level_tokens(path), InputError);
   std::filesystem::remove(path);
+}
+
+TEST(Tokenizer, VocabMergesWithTokenizerConfig) {
+  json j = tiny_tokenizer_json({{"t", "h"}, {"th", "e"}});
+  auto dir = std::filesystem::temp_directory_path() / ("sidr_gpt2_test_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "vocab.json") << j["model"]["vocab"].dump();
+  {
+    std::ofstream merges(dir / "merges.txt");
+    merges << "#version: 0.2\n";
+    for (const auto& m : j["model"]["merges"]) merges << m[0].get<std::string>() << " " << m[1].get<std::string>() << "\n";
+  }
+  std::ofstream(dir / "tokenizer_config.json")
+      << R"({"added_tokens_decoder": {"258": {"content": "<|im_end|>", "special": true, "normalized": false}}})";
+  Tokenizer plain = Tokenizer::from_vocab_merges(dir / "vocab.json", dir / "merges.txt");
+  Tokenizer with = Tokenizer::from_vocab_merges(dir / "vocab.json", dir / "merges.txt", dir / "tokenizer_config.json");
+  Tokenizer reference = Tokenizer::from_json(j, "tiny");
+  EXPECT_EQ(plain.encode("the theme"), reference.encode("the theme"));
+  EXPECT_EQ(with.require_id("<|im_end|>"), 258);
+  EXPECT_EQ(with.encode("the<|im_end|>"), (std::vector<TokenId>{*with.token_to_id("the"), 258}));
+  EXPECT_TRUE(with.is_special(258));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Tokenizer, ConcurrentEncodeIsConsistent) {
+  Tokenizer t = tiny({{"t", "h"}, {"th", "e"}, {" ", "the"}, {"a", "n"}});
+  std::vector<std::string> texts;
+  for (int i = 0; i < 200; ++i) texts.push_back("the man and the plan number " + std::to_string(i * 7919));
+  std::vector<std::vector<TokenId>> expected;
+  for (const auto& text : texts) expected.push_back(Tokenizer::from_json(tiny_tokenizer_json(
+      {{"t", "h"}, {"th", "e"}, {" ", "the"}, {"a", "n"}}), "fresh").encode(text));
+  std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 4; ++k)
+    threads.emplace_back([&, k] {
+      for (int rep = 0; rep < 5; ++rep)
+        for (std::size_t i = 0; i < texts.size(); ++i)
+          if (t.encode(texts[i]) != expected[i]) ++mismatches[k];
+    });
+  for (auto& th : threads) th.join();
+  for (int m : mismatches) EXPECT_EQ(m, 0);
 }
 
 }  // namespace
