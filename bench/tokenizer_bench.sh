@@ -20,5 +20,6 @@ ours_one=$(echo "$ours" | awk '/one-per-call cold/ {print $4}'); ours_one_cpu=$(
 ours_warm=$(echo "$ours" | awk '/one-per-call warm/ {print $4}'); ours_warm_cpu=$(echo "$ours" | awk '/one-per-call warm/ {print $7}')
 hf_one=$(echo "$hf" | awk '/one-per-call/ {print $3}'); hf_one_cpu=$(echo "$hf" | awk '/one-per-call/ {print $6}')
 hf_batch=$(echo "$hf" | awk '/batch/ {print $3}'); hf_batch_cpu=$(echo "$hf" | awk '/batch/ {print $6}')
-echo "ratio ours(cold, one per call) / hf(one per call): wall $(echo "scale=1; $ours_one / $hf_one" | bc)x, cpu $(echo "scale=1; $ours_one_cpu / $hf_one_cpu" | bc)x"
-echo "ratio ours(warm, one per call) / hf(batch):        wall $(echo "scale=1; $ours_warm / $hf_batch" | bc)x, cpu $(echo "scale=1; $ours_warm_cpu / $hf_batch_cpu" | bc)x"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
+echo "ratio ours(cold, one per call) / hf(one per call): wall $(ratio "$ours_one" "$hf_one")x, cpu $(ratio "$ours_one_cpu" "$hf_one_cpu")x"
+echo "ratio ours(warm, one per call) / hf(batch):        wall $(ratio "$ours_warm" "$hf_batch")x, cpu $(ratio "$ours_warm_cpu" "$hf_batch_cpu")x"

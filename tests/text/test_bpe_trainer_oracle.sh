@@ -11,7 +11,7 @@ node -e 'for (const l of require("fs").readFileSync(0, "utf8").split("\n")) if (
 start=$(date +%s.%N)
 "$SIDR_BIN" tokenizer train --corpus "$WORK/catalog.txt" --vocab-size 8192 --out "$WORK/a"
 end=$(date +%s.%N)
-echo "train seconds: $(echo "$end - $start" | bc)"
+echo "train seconds: $(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}')"
 "$SIDR_BIN" tokenizer train --corpus "$WORK/catalog.txt" --vocab-size 8192 --out "$WORK/b" > /dev/null
 cmp "$WORK/a/tokenizer.json" "$WORK/b/tokenizer.json" || fail "two trainings on the same corpus differ"
 echo "ok: deterministic"
