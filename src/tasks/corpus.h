@@ -17,6 +17,7 @@ namespace sidr::tasks {
 struct NarrativeRow {
   std::size_t line = 0;                        // 1-based CSV line where the row starts
   std::optional<std::vector<std::string>> history_sids;
+  bool history_malformed = false;              // the history_item_sid cell is not a list of strings
   std::optional<std::string> item_sid;
   std::optional<std::string> reasoning_path;
   std::optional<std::string> integrated_narrative;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "data/interactions.h"
+#include "tasks/encode.h"
 #include "tasks/task.h"
 
 namespace sidr::tasks {
@@ -41,11 +42,18 @@ struct EvalPrompt {
 EvalPrompt build_eval_prompt(const data::Interaction& row, std::size_t index, const EvalPromptOptions& options);
 std::vector<EvalPrompt> build_eval_prompts(const data::Interactions& rows, const EvalPromptOptions& options);
 
+// Prompt ids as the reference builds them: encode(chat) ++ encode(think_block), left-truncated to
+// eval_prompt_max_len(mode).
+std::vector<text::TokenId> eval_prompt_ids(const EvalPrompt& prompt, EvalMode mode, const SampleEncoder& encoder);
+
 // The reference's prompt length limits: 2560 + 4 (plain), 2048 (think).
 std::size_t eval_prompt_max_len(EvalMode mode);
 
 // The separator after which the SID is decoded: "\n</think>\n\n" in plain mode (its last 3 tokens end the
 // prompt), "</think>\n\n" in think mode (appended after the cut chain of thought).
 const char* eval_sid_separator(EvalMode mode);
+// The separator for these options: the training-style (or compact) plain prompt ends with Q3T's
+// "<think>\n\n</think>\n\n", so its separator is "</think>\n\n" like think mode.
+const char* eval_sid_separator(const EvalPromptOptions& options);
 
 }  // namespace sidr::tasks
