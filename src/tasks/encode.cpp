@@ -68,21 +68,23 @@ Sample SampleEncoder::encode(const TextSample& s) {
     out.input_ids = enc(s.text());
     if (out.input_ids != parts) {
       ++stats_.mismatches;
-      const std::size_t found = rfind_ids(out.input_ids, target);
+      // Tokens shared with the prefix ids at the front and the suffix ids at the back are certainly not
+      // supervised; the span lies between them.
+      const Ids& ids = out.input_ids;
+      std::size_t head = 0;
+      while (head < prefix.size() && head < ids.size() && ids[head] == prefix[head]) ++head;
+      std::size_t tail = 0;
+      while (tail < suffix.size() && tail < ids.size() - head &&
+             ids[ids.size() - 1 - tail] == suffix[suffix.size() - 1 - tail])
+        ++tail;
+      const Ids window(ids.begin() + head, ids.end() - tail);
+      const std::size_t found = rfind_ids(window, target);
       if (found != std::string::npos) {
-        ++stats_.searched;
-        begin = found;
-        end = found + target.size();
+        ++stats_.searched;  // the target's own ids are intact: label exactly them
+        begin = head + found;
+        end = begin + target.size();
       } else {
-        // The supervised text merged with a neighbour: label every token not shared with the prefix/suffix ids.
-        ++stats_.approximate;
-        const Ids& ids = out.input_ids;
-        std::size_t head = 0;
-        while (head < prefix.size() && head < ids.size() && ids[head] == prefix[head]) ++head;
-        std::size_t tail = 0;
-        while (tail < suffix.size() && tail < ids.size() - head &&
-               ids[ids.size() - 1 - tail] == suffix[suffix.size() - 1 - tail])
-          ++tail;
+        ++stats_.approximate;  // the target merged with a neighbour: label the whole window
         begin = head;
         end = ids.size() - tail;
       }
