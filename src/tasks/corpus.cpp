@@ -5,6 +5,8 @@
 #include <fstream>
 #include <string_view>
 
+#include "data/csv.h"
+#include "data/list_literal.h"
 #include "tasks/builders.h"
 #include "tasks/prompts.h"
 #include "tasks/py_literal.h"
@@ -24,70 +26,6 @@ bool is_pandas_nan(std::string_view cell) {
       "",     "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
       "<NA>", "N/A",  "NA",       "NULL", "NaN",    "None",     "n/a",  "nan",  "null"};
   return std::find(kNan.begin(), kNan.end(), cell) != kNan.end();
-}
-
-// RFC 4180 records: quoted fields may hold commas, doubled quotes and newlines.
-struct CsvRecord {
-  std::size_t line = 0;
-  std::vector<std::string> fields;
-};
-
-std::vector<CsvRecord> parse_csv(const std::string& text, const std::string& file) {
-  std::vector<CsvRecord> records;
-  std::size_t i = 0, line = 1;
-  if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) i = 3;  // UTF-8 BOM
-  while (i < text.size()) {
-    CsvRecord record;
-    record.line = line;
-    std::string field;
-    bool in_quotes = false, quoted = false;
-    while (true) {
-      if (i >= text.size()) {
-        if (in_quotes) throw_input_error({file, record.line, record.fields.size() + 1, ""}, "unterminated quoted field");
-        record.fields.push_back(std::move(field));
-        break;
-      }
-      char c = text[i];
-      if (in_quotes) {
-        if (c == '"') {
-          if (i + 1 < text.size() && text[i + 1] == '"') {
-            field += '"';
-            i += 2;
-          } else {
-            in_quotes = false;
-            ++i;
-          }
-        } else {
-          if (c == '\n') ++line;
-          field += c;
-          ++i;
-        }
-        continue;
-      }
-      if (c == '"' && field.empty() && !quoted) {
-        in_quotes = quoted = true;
-        ++i;
-      } else if (c == ',') {
-        record.fields.push_back(std::move(field));
-        field.clear();
-        quoted = false;
-        ++i;
-      } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
-        ++i;
-      } else if (c == '\n') {
-        record.fields.push_back(std::move(field));
-        ++i;
-        ++line;
-        break;
-      } else {
-        field += c;
-        ++i;
-      }
-    }
-    if (record.fields.size() == 1 && record.fields[0].empty()) continue;  // blank line
-    records.push_back(std::move(record));
-  }
-  return records;
 }
 
 TextSample plain_sample(Task task, std::string text, std::size_t source) {
@@ -121,7 +59,8 @@ std::string cut_after_think(const std::string& text) {
 
 NarrativeFile NarrativeFile::load(const std::filesystem::path& csv_path) {
   const std::string file = csv_path.string();
-  const auto records = parse_csv(read_file(csv_path), file);
+  const std::string text = read_file(csv_path);
+  const auto records = data::read_csv(text, file);
   if (records.empty()) throw_input_error({file, 1, 0, ""}, "empty CSV (no header)");
   const auto& header = records[0].fields;
   auto column = [&](const char* name) -> int {
@@ -138,6 +77,7 @@ NarrativeFile NarrativeFile::load(const std::filesystem::path& csv_path) {
   out.file = csv_path;
   for (std::size_t r = 1; r < records.size(); ++r) {
     const auto& rec = records[r];
+    if (rec.fields.size() == 1 && rec.fields[0].empty()) continue;  // blank line
     NarrativeRow row;
     row.line = rec.line;
     auto cell = [&](int c) -> std::optional<std::string> {
@@ -148,21 +88,13 @@ NarrativeFile NarrativeFile::load(const std::filesystem::path& csv_path) {
     row.reasoning_path = cell(c_reason);
     row.integrated_narrative = cell(c_narrative);
     if (auto h = cell(c_history)) {
-      // A malformed list leaves history_sids empty; build_reason counts such rows as bad.
       try {
-        Json list = parse_python_literal(*h, file + ":" + std::to_string(rec.line) + ": history_item_sid");
-        if (list.is_array()) {
-          std::vector<std::string> sids;
-          bool ok = true;
-          for (const auto& v : list) {
-            if (!v.is_string()) ok = false;
-            else sids.push_back(v.get<std::string>());
-          }
-          if (ok) row.history_sids = std::move(sids);
-        }
+        row.history_sids = data::parse_string_list(
+            *h, Location{file, rec.lines[static_cast<std::size_t>(c_history)],
+                         rec.columns[static_cast<std::size_t>(c_history)], "history_item_sid"});
       } catch (const InputError&) {
+        row.history_malformed = true;  // counted by build_reason, which skips the row
       }
-      row.history_malformed = !row.history_sids;
     }
     out.rows.push_back(std::move(row));
   }

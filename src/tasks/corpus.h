@@ -26,7 +26,7 @@ struct NarrativeRow {
 struct NarrativeFile {
   std::filesystem::path file;
   std::vector<NarrativeRow> rows;
-  // Reads the CSV (RFC 4180 quoting, any column order; only the columns above are read). Pandas' default NaN
+  // Reads the CSV (data::read_csv: RFC 4180 quoting; any column order; only the columns above are read). Pandas' default NaN
   // spellings ("", "nan", "NaN", "NA", "null", ...) read as absent. InputError if the file is unreadable or
   // the header lacks every known column.
   static NarrativeFile load(const std::filesystem::path& csv_path);
