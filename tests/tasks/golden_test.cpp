@@ -9,6 +9,10 @@
 #include "tasks/corpus.h"
 #include "tasks/eval_prompts.h"
 #include "tasks/task_mix.h"
+#include "util/error.h"
+
+#include <algorithm>
+#include <map>
 
 namespace sidr::tasks {
 namespace {
