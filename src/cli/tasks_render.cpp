@@ -33,6 +33,7 @@ struct RenderOptions {
   std::string split = "train";
   long long row = 0;
   bool labels = false;
+  bool ids = false;  // print {"input_ids": [...], "labels": [...]} instead of text (needs --tokenizer)
   std::string tokenizer;
   std::string style = "reference";
   std::string eval_prompt = "reference";
@@ -101,6 +102,12 @@ tasks::TextSample training_sample(const RenderOptions& o, const data::DatasetPat
 
 void write(const std::string& s) { std::fwrite(s.data(), 1, s.size(), stdout); }
 
+std::string ids_json(const std::vector<text::TokenId>& ids) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
+  return out + "]";
+}
+
 // Marks every run of labelled tokens, decoding the ids run by run.
 std::string render_tokens(const text::Tokenizer& tok, const tasks::Sample& s, bool labels) {
   if (!labels) return tok.decode(s.input_ids);
@@ -127,6 +134,7 @@ void run_render(const RenderOptions& o) {
   if (std::find(known.begin(), known.end(), t) == known.end())
     throw InputError("unknown task '" + t + "' (expected T1..T8, reason, eval or eval-think)");
 
+  if (o.ids && o.tokenizer.empty()) throw InputError("--ids needs --tokenizer");
   std::optional<text::Tokenizer> tokenizer;
   if (!o.tokenizer.empty()) {
     tokenizer.emplace(text::Tokenizer::from_file(o.tokenizer));
@@ -143,7 +151,8 @@ void run_render(const RenderOptions& o) {
     const auto prompt = tasks::build_eval_prompt(rows.rows[row], row, eo);
     if (tokenizer) {
       tasks::SampleEncoder encoder(*tokenizer);
-      write(tokenizer->decode(tasks::eval_prompt_ids(prompt, eo.mode, encoder)));
+      const auto ids = tasks::eval_prompt_ids(prompt, eo.mode, encoder);
+      write(o.ids ? "{\"input_ids\": " + ids_json(ids) + "}\n" : tokenizer->decode(ids));
     } else {
       write(prompt.text());
     }
@@ -155,7 +164,11 @@ void run_render(const RenderOptions& o) {
     tasks::EncodeOptions eo;
     eo.cutoff = o.cutoff;
     tasks::SampleEncoder encoder(*tokenizer, eo);
-    write(render_tokens(*tokenizer, encoder.encode(sample), o.labels));
+    const tasks::Sample s = encoder.encode(sample);
+    if (o.ids)
+      write("{\"input_ids\": " + ids_json(s.input_ids) + ", \"labels\": " + ids_json(s.labels) + "}\n");
+    else
+      write(render_tokens(*tokenizer, s, o.labels));
     return;
   }
   if (o.labels)
@@ -178,6 +191,7 @@ void setup(CLI::App& root) {
   cmd->add_flag("--labels", options->labels, "Wrap the supervised span in \u27e6 \u27e7");
   cmd->add_option("--tokenizer", options->tokenizer,
                   "tokenizer.json: render from the token ids (SID tokens added, left truncation, label mask)");
+  cmd->add_flag("--ids", options->ids, "With --tokenizer: print {\"input_ids\": [...], \"labels\": [...]} as JSON");
   cmd->add_option("--style", options->style, "Prompt style: reference|compact")->capture_default_str();
   cmd->add_option("--eval-prompt", options->eval_prompt,
                   "Plain eval prompt: reference (EvalSidDataset) | training (the T1 prompt)")
