@@ -55,7 +55,7 @@ std::filesystem::path required_file(const std::string& option, const std::filesy
                                     const char* flag, const char* what) {
   std::filesystem::path p = option.empty() ? fallback : std::filesystem::path(option);
   if (!std::filesystem::exists(p))
-    throw InputError(std::string(what) + " " + p.string() + " does not exist (give one with " + flag + ")");
+    throw InputError(std::string(what) + ", but " + p.string() + " does not exist (give one with " + flag + ")");
   return p;
 }
 
