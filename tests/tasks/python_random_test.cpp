@@ -8,6 +8,12 @@
 // tests/tasks/test_t4_instructions.py checks longer sequences against a live python3 through the CLI.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <sstream>
+#include <string>
+
+#include "tasks/builders.h"
+
 #include "tasks/python_random.h"
 
 namespace sidr::tasks {
@@ -50,6 +56,36 @@ TEST(PythonRandom, SampleBothBranches) {
   EXPECT_EQ(rng.sample_indices(100, 10), (std::vector<std::size_t>{81, 14, 3, 94, 35, 31, 28, 17, 13, 86}));
   // n = 10 <= setsize: the pool branch.
   EXPECT_EQ(rng.sample_indices(10, 7), (std::vector<std::size_t>{8, 1, 6, 0, 7, 5, 9}));
+}
+
+// Runs python3 and returns its stdout ("" if it cannot run).
+std::string python(const std::string& code) {
+  FILE* pipe = popen(("/usr/bin/python3 -c '" + code + "' 2>/dev/null").c_str(), "r");
+  if (!pipe) return "";
+  std::string out;
+  char buffer[65536];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  pclose(pipe);
+  return out;
+}
+
+// T4's per-row draws for a whole train split (36,259 rows on the shipped data) and other seeds, against a live
+// CPython.
+TEST(PythonRandom, T4DrawsMatchLiveCPython) {
+  for (std::uint64_t seed : {42ULL, 0ULL, 7ULL, (1ULL << 33) + 5}) {
+    const std::size_t n = seed == 42 ? 36259 : 1000;
+    const std::string out = python("import random\nrandom.seed(" + std::to_string(seed) + ")\nprint(\" \".join(str(random.randint(0, 10)) for _ in range(" + std::to_string(n) + ")))");
+    if (out.empty()) GTEST_SKIP() << "/usr/bin/python3 not available";
+    std::istringstream in(out);
+    const auto ours = t4_instruction_indices(n, seed);
+    std::size_t value = 0, i = 0, mismatches = 0;
+    while (in >> value) {
+      ASSERT_LT(i, n);
+      if (ours[i++] != value) ++mismatches;
+    }
+    EXPECT_EQ(i, n) << "seed " << seed;
+    EXPECT_EQ(mismatches, 0u) << "seed " << seed;
+  }
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ with open(os.path.join(SRC, "data/Amazon/train/Industrial_and_Scientific_5_2016-
 
 random.seed(42)
 draws = [random.randint(0, 10) for _ in range(n_rows)]
-rows = list(range(0, 24)) + [1000, 12345, n_rows - 1]
+rows = [0, 1, 2, 12345, n_rows - 1]  # each call starts the binary (seconds); the full sequence is checked in python_random_test.cpp
 failures = 0
 for row in rows:
     out = subprocess.run([BIN, "tasks", "render", "--data", os.path.join(SRC, "data/Amazon"), "--dataset",
@@ -45,7 +45,7 @@ for row in rows:
         failures += 1
         print(f"row {row}: expected template {draws[row] + 1}, got:\n{out[:400]}", file=sys.stderr)
 # Different templates were exercised (the check is not vacuous).
-assert len({draws[r] for r in rows}) >= 8, "too few distinct templates among the checked rows"
+assert len({draws[r] for r in rows}) >= 3, "too few distinct templates among the checked rows"
 if failures:
     sys.exit(f"{failures} of {len(rows)} rows used the wrong T4 instruction")
 print(f"ok: {len(rows)} rows of {n_rows} match CPython's random.seed(42) + randint(0, 10)")
