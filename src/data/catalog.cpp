@@ -141,6 +141,14 @@ Catalog Catalog::load_index_and_items(const std::filesystem::path& index_json,
     group.push_back(id);
     catalog.items_.push_back(std::move(item));
   }
+  // The CSVs name items by integer id; a dense table saves a to_string + hash per lookup.
+  for (std::size_t i = 0; i < catalog.items_.size(); ++i) {
+    std::size_t number = std::stoull(catalog.items_[i].id);
+    if (number >= 4 * catalog.items_.size() + 1024) continue;  // sparse ids fall back to the hash map
+    if (number >= catalog.by_number_.size()) catalog.by_number_.resize(number + 1, -1);
+    catalog.by_number_[number] = static_cast<std::int32_t>(i);
+  }
+  catalog.items_without_sid_ = item_meta.size() - catalog.items_.size();  // every index id was found there
   catalog.sorted_level_tokens_.assign(tokens.begin(), tokens.end());  // std::set: plain byte order
   return catalog;
 }
@@ -176,7 +184,12 @@ const Item* Catalog::find(const std::string& item_id) const {
 }
 
 const Item* Catalog::find(std::int64_t item_id) const {
-  return item_id < 0 ? nullptr : find(std::to_string(item_id));
+  if (item_id < 0) return nullptr;
+  if (static_cast<std::uint64_t>(item_id) < by_number_.size()) {
+    std::int32_t index = by_number_[static_cast<std::size_t>(item_id)];
+    return index < 0 ? nullptr : &items_[static_cast<std::size_t>(index)];
+  }
+  return find(std::to_string(item_id));
 }
 
 const Item& Catalog::at(const std::string& item_id) const {

@@ -48,14 +48,18 @@ class Catalog {
 
   // The info file's lines in file order (empty when loaded without one).
   const std::vector<InfoLine>& info_lines() const { return info_lines_; }
+  // Entries of item.json with no SID in index.json (the reference ignores them).
+  std::size_t items_without_sid() const { return items_without_sid_; }
 
  private:
   std::vector<Item> items_;
   std::unordered_map<std::string, std::size_t> by_id_;
+  std::vector<std::int32_t> by_number_;  // item id as a number -> index in items_, -1 if none (ids are dense)
   std::unordered_map<std::string, std::vector<std::string>> by_sid_;
   std::vector<std::string> distinct_sids_;
   std::vector<std::string> sorted_level_tokens_;
   std::vector<InfoLine> info_lines_;
+  std::size_t items_without_sid_ = 0;
 };
 
 }  // namespace sidr::data

@@ -16,19 +16,20 @@ static std::string quoted(std::string_view text) {
 
 std::string sid_token_error(std::string_view token, int level, int* code) {
   const char letter = static_cast<char>('a' + level);
-  std::string expected = std::string("expected <") + letter + "_N> with N in 0..255";
-  if (token.size() < 5 || token.front() != '<' || token.back() != '>' || token[2] != '_')
-    return "bad SID token " + quoted(token) + ": " + expected;
-  if (token[1] != letter) return "bad SID token " + quoted(token) + ": level letter must be '" + letter + "'";
+  // The common case (a good token) allocates nothing; messages are built only on failure.
+  auto bad = [&](const std::string& why) { return "bad SID token " + quoted(token) + ": " + why; };
+  auto expected = [&] { return std::string("expected <") + letter + "_N> with N in 0..255"; };
+  if (token.size() < 5 || token.front() != '<' || token.back() != '>' || token[2] != '_') return bad(expected());
+  if (token[1] != letter) return bad(std::string("level letter must be '") + letter + "'");
   std::string_view digits = token.substr(3, token.size() - 4);
-  if (digits.empty() || digits.size() > 3) return "bad SID token " + quoted(token) + ": " + expected;
+  if (digits.empty() || digits.size() > 3) return bad(expected());
   int value = 0;
   for (char c : digits) {
-    if (c < '0' || c > '9') return "bad SID token " + quoted(token) + ": N must be digits only";
+    if (c < '0' || c > '9') return bad("N must be digits only");
     value = value * 10 + (c - '0');
   }
-  if (digits.size() > 1 && digits[0] == '0') return "bad SID token " + quoted(token) + ": N has a leading zero";
-  if (value >= kSidCodebookSize) return "bad SID token " + quoted(token) + ": N must be at most 255";
+  if (digits.size() > 1 && digits[0] == '0') return bad("N has a leading zero");
+  if (value >= kSidCodebookSize) return bad("N must be at most 255");
   if (code) *code = value;
   return {};
 }
