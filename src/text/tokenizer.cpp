@@ -271,7 +271,7 @@ void load_model(Tokenizer::Impl& t, const Json& vocab, const Json& merges) {
   for (auto it = vocab.begin(); it != vocab.end(); ++it) {
     if (!it.value().is_number_integer()) fail(t.source, "model.vocab." + it.key(), "id is not an integer");
     auto id = it.value().get<std::int64_t>();
-    if (id < 0 || id > (1 << 30)) fail(t.source, "model.vocab." + it.key(), "id out of range");
+    if (id < 0 || id >= (1 << 24)) fail(t.source, "model.vocab." + it.key(), "id out of range (0..16M)");
     if (static_cast<std::size_t>(id) >= t.id_to_token.size()) t.id_to_token.resize(id + 1);
     t.id_to_token[id] = it.key();
     t.token_to_id[it.key()] = static_cast<TokenId>(id);
@@ -324,8 +324,38 @@ AddedToken parse_added_token(const std::string& source, const Json& j, std::size
   a.lstrip = j.value("lstrip", false);
   a.rstrip = j.value("rstrip", false);
   a.normalized = j.value("normalized", !a.special);
-  if (a.id < 0) fail(source, field, "negative id");
+  if (a.id < 0 || a.id >= (1 << 24)) fail(source, field, "id out of range (0..16M)");
   return a;
+}
+
+// HF does not take the ids in "added_tokens" as given: it re-adds the tokens in file order (AddedVocabulary::
+// add_tokens), so a token that is in the base vocabulary (or listed before) keeps that id, and a new one gets the
+// next id after the base vocabulary and the added tokens so far. Qwen3's files and ours come out unchanged.
+void register_added_tokens(Tokenizer::Impl& t, const std::vector<AddedToken>& listed) {
+  const auto base_size = static_cast<TokenId>(t.token_to_id.size());
+  std::unordered_map<std::string, std::size_t> by_content;
+  TokenId max_added = -1;
+  for (const AddedToken& token : listed) {
+    if (token.content.empty()) continue;
+    auto same = by_content.find(token.content);
+    if (same != by_content.end()) {
+      AddedToken& old = t.added[same->second];
+      if (old.special == token.special && old.single_word == token.single_word && old.lstrip == token.lstrip &&
+          old.rstrip == token.rstrip && old.normalized == token.normalized)
+        continue;
+      TokenId id = old.id;
+      old = token;  // same content, new flags: HF replaces the entry, keeping the id
+      old.id = id;
+      continue;
+    }
+    AddedToken a = token;
+    auto in_vocab = t.token_to_id.find(token.content);
+    if (in_vocab != t.token_to_id.end()) a.id = in_vocab->second;
+    else a.id = max_added >= base_size || base_size == 0 ? max_added + 1 : base_size;
+    max_added = std::max(max_added, a.id);
+    by_content.emplace(a.content, t.added.size());
+    t.added.push_back(a);
+  }
 }
 
 }  // namespace
@@ -365,8 +395,10 @@ Tokenizer Tokenizer::from_json(const Json& j, const std::string& source) {
     if (!t.decoder_json.is_null() && t.decoder_json.value("type", "") != "ByteLevel")
       fail(source, "decoder", "only the ByteLevel decoder is supported");
     if (j.contains("added_tokens") && j["added_tokens"].is_array()) {
+      std::vector<AddedToken> listed;
       std::size_t i = 0;
-      for (const auto& a : j["added_tokens"]) t.added.push_back(parse_added_token(source, a, i++));
+      for (const auto& a : j["added_tokens"]) listed.push_back(parse_added_token(source, a, i++));
+      register_added_tokens(t, listed);
     }
   } catch (const nlohmann::json::exception& e) {
     throw InputError(source + ": unexpected tokenizer.json structure: " + e.what());

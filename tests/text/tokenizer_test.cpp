@@ -99,29 +99,35 @@ TEST(Tokenizer, PreTokensDoNotMergeAcrossRegexPieces) {
 }
 
 TEST(Tokenizer, AddedTokensMatchedBeforeBpeLongestFirst) {
-  json added = json::array({{{"id", 300}, {"content", "<x>"}, {"special", true}, {"normalized", false}},
-                            {{"id", 301}, {"content", "<x>>"}, {"special", false}, {"normalized", false}}});
+  // The listed ids are not authoritative: like HF, tokens are re-added in order after the 257 base tokens.
+  json added = json::array({{{"id", 900}, {"content", "<x>"}, {"special", true}, {"normalized", false}},
+                            {{"id", 901}, {"content", "<x>>"}, {"special", false}, {"normalized", false}},
+                            {{"id", 902}, {"content", "<x"}, {"special", false}, {"normalized", false}}});
   Tokenizer t = tiny({{"<", "x"}}, added);
+  const TokenId x = t.require_id("<x>"), xx = t.require_id("<x>>");
+  EXPECT_EQ(x, 257);
+  EXPECT_EQ(xx, 258);
+  EXPECT_EQ(t.require_id("<x"), 256);  // already in the base vocabulary: keeps that id
   auto ids = t.encode("a<x>b<x>>");
-  EXPECT_EQ(ids, (std::vector<TokenId>{*t.token_to_id("a"), 300, *t.token_to_id("b"), 301}));
+  EXPECT_EQ(ids, (std::vector<TokenId>{*t.token_to_id("a"), x, *t.token_to_id("b"), xx}));
   EXPECT_EQ(t.decode(ids), "a<x>b<x>>");
   EXPECT_EQ(t.decode(ids, /*skip_special=*/true), "ab<x>>");
-  EXPECT_TRUE(t.is_special(300));
-  EXPECT_FALSE(t.is_special(301));
-  EXPECT_EQ(t.size(), 302u);
+  EXPECT_TRUE(t.is_special(x));
+  EXPECT_FALSE(t.is_special(xx));
+  EXPECT_EQ(t.size(), 259u);
 }
 
 TEST(Tokenizer, LstripRstripSingleWord) {
-  json added = json::array({{{"id", 300}, {"content", "<l>"}, {"lstrip", true}, {"normalized", false}},
-                            {{"id", 301}, {"content", "<r>"}, {"rstrip", true}, {"normalized", false}},
-                            {{"id", 302}, {"content", "w"}, {"single_word", true}, {"normalized", false}}});
+  json added = json::array({{{"id", 0}, {"content", "<l>"}, {"lstrip", true}, {"normalized", false}},
+                            {{"id", 0}, {"content", "<r>"}, {"rstrip", true}, {"normalized", false}},
+                            {{"id", 0}, {"content", "ww"}, {"single_word", true}, {"normalized", false}}});
   Tokenizer t = tiny({}, added);
-  TokenId a = *t.token_to_id("a"), b = *t.token_to_id("b");
-  EXPECT_EQ(t.encode("a  <l>b"), (std::vector<TokenId>{a, 300, b}));      // spaces before <l> are absorbed
-  EXPECT_EQ(t.encode("a<r>  b"), (std::vector<TokenId>{a, 301, b}));      // spaces after <r> are absorbed
-  EXPECT_EQ(t.encode("w"), (std::vector<TokenId>{302}));                   // a word on its own
-  TokenId w_byte = static_cast<TokenId>(std::find(byte_order().begin(), byte_order().end(), 'w') - byte_order().begin());
-  EXPECT_EQ(t.encode("aw"), (std::vector<TokenId>{a, w_byte}));  // inside a word: plain text
+  TokenId a = *t.token_to_id("a"), b = *t.token_to_id("b"), w = *t.token_to_id("w");
+  TokenId l = t.require_id("<l>"), r = t.require_id("<r>"), ww = t.require_id("ww");
+  EXPECT_EQ(t.encode("a  <l>b"), (std::vector<TokenId>{a, l, b}));  // spaces before <l> are absorbed
+  EXPECT_EQ(t.encode("a<r>  b"), (std::vector<TokenId>{a, r, b}));  // spaces after <r> are absorbed
+  EXPECT_EQ(t.encode("ww"), (std::vector<TokenId>{ww}));             // a word on its own
+  EXPECT_EQ(t.encode("aww"), (std::vector<TokenId>{a, w, w}));       // inside a word: plain text
 }
 
 TEST(Tokenizer, NormalizedAddedTokensSeeNfcText) {
