@@ -87,12 +87,19 @@ const char* Distributed::backend() const { return impl_->backend; }
 void Distributed::all_reduce_sum(std::vector<torch::Tensor>& tensors) {
   if (env_.world_size == 1) return;
   // One collective per tensor, all in flight together; Gloo runs them on its own threads.
+  // NCCL reduces device tensors only: small host tensors (counts, losses) make a round trip through the GPU.
+  const bool nccl = std::string(impl_->backend) == "nccl";
+  std::vector<torch::Tensor> staged;
+  for (auto& tensor : tensors)
+    staged.push_back(nccl && !tensor.is_cuda() ? tensor.to(torch::Device(torch::kCUDA, env_.local_rank)) : tensor);
   std::vector<decltype(impl_->group->allreduce(tensors))> works;
-  for (auto& tensor : tensors) {
+  for (auto& tensor : staged) {
     std::vector<torch::Tensor> one{tensor};
     works.push_back(impl_->group->allreduce(one));
   }
   for (auto& work : works) work->wait();
+  for (std::size_t i = 0; i < tensors.size(); ++i)
+    if (!staged[i].is_same(tensors[i])) tensors[i].copy_(staged[i]);
 }
 
 void Distributed::all_reduce_sum(torch::Tensor& tensor) {
@@ -104,7 +111,7 @@ void Distributed::broadcast_from_main(std::vector<torch::Tensor>& tensors) {
   if (env_.world_size == 1) return;
   for (auto& tensor : tensors) {
     std::vector<torch::Tensor> one{tensor};
-    impl_->group->broadcast(one)->wait();
+    impl_->group->broadcast(one)->wait();  // parameters: on the device already
   }
 }
 
