@@ -1,5 +1,5 @@
-// c10d's Gloo process group is compiled into libtorch_cpu; its header is guarded by USE_C10D_GLOO, which the
-// libtorch CMake config does not define for consumers.
+// c10d's Gloo process group is compiled into libtorch_cpu; its header is guarded by USE_C10D_GLOO (Torch's CMake
+// config defines it for Debian's build; defined here too for builds whose config does not).
 #ifndef USE_C10D_GLOO
 #define USE_C10D_GLOO 1
 #endif
@@ -45,10 +45,24 @@ DistributedEnv DistributedEnv::from_environment() {
   return env;
 }
 
+// The concrete groups are kept by type: in libtorch 2.x they derive from c10d::Backend, in 1.13 from
+// c10d::ProcessGroup; both have the same allreduce/broadcast/barrier signatures.
 struct Distributed::Impl {
   c10::intrusive_ptr<c10d::Store> store;
-  c10::intrusive_ptr<c10d::ProcessGroup> group;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+#ifdef SIDR_USE_NCCL
+  c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;
+#endif
   const char* backend = "none";
+
+  // Runs op(group) on whichever group is active; returns the Work handle.
+  template <typename Op>
+  auto run(Op op) {
+#ifdef SIDR_USE_NCCL
+    if (nccl) return op(*nccl);
+#endif
+    return op(*gloo);
+  }
 };
 
 Distributed::Distributed(const DistributedEnv& env, std::chrono::milliseconds timeout)
@@ -65,7 +79,7 @@ Distributed::Distributed(const DistributedEnv& env, std::chrono::milliseconds ti
 #ifdef SIDR_USE_NCCL
   if (torch::cuda::is_available()) {
     auto nccl_options = c10d::ProcessGroupNCCL::Options::create();
-    impl_->group = c10::make_intrusive<c10d::ProcessGroupNCCL>(impl_->store, env_.rank, env_.world_size, nccl_options);
+    impl_->nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(impl_->store, env_.rank, env_.world_size, nccl_options);
     impl_->backend = "nccl";
     return;
   }
@@ -76,7 +90,7 @@ Distributed::Distributed(const DistributedEnv& env, std::chrono::milliseconds ti
   bool local = env_.master_addr == "127.0.0.1" || env_.master_addr == "localhost";
   gloo_options->devices.push_back(local ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
                                         : c10d::ProcessGroupGloo::createDefaultDevice());
-  impl_->group = c10::make_intrusive<c10d::ProcessGroupGloo>(impl_->store, env_.rank, env_.world_size, gloo_options);
+  impl_->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(impl_->store, env_.rank, env_.world_size, gloo_options);
   impl_->backend = "gloo";
 }
 
@@ -92,10 +106,12 @@ void Distributed::all_reduce_sum(std::vector<torch::Tensor>& tensors) {
   std::vector<torch::Tensor> staged;
   for (auto& tensor : tensors)
     staged.push_back(nccl && !tensor.is_cuda() ? tensor.to(torch::Device(torch::kCUDA, env_.local_rank)) : tensor);
-  std::vector<decltype(impl_->group->allreduce(tensors))> works;
+  // c10::intrusive_ptr<c10d::Work> in 2.x, <c10d::ProcessGroup::Work> in 1.13.
+  using WorkPtr = decltype(std::declval<c10d::ProcessGroupGloo&>().allreduce(std::declval<std::vector<at::Tensor>&>()));
+  std::vector<WorkPtr> works;
   for (auto& tensor : staged) {
     std::vector<torch::Tensor> one{tensor};
-    works.push_back(impl_->group->allreduce(one));
+    works.push_back(impl_->run([&](auto& group) { return group.allreduce(one); }));
   }
   for (auto& work : works) work->wait();
   for (std::size_t i = 0; i < tensors.size(); ++i)
@@ -111,13 +127,13 @@ void Distributed::broadcast_from_main(std::vector<torch::Tensor>& tensors) {
   if (env_.world_size == 1) return;
   for (auto& tensor : tensors) {
     std::vector<torch::Tensor> one{tensor};
-    impl_->group->broadcast(one)->wait();  // parameters: on the device already
+    impl_->run([&](auto& g) { return g.broadcast(one); })->wait();  // parameters: on the device already
   }
 }
 
 void Distributed::barrier() {
   if (env_.world_size == 1) return;
-  impl_->group->barrier()->wait();
+  impl_->run([](auto& g) { return g.barrier(); })->wait();
 }
 
 GradientBuckets::GradientBuckets(const std::vector<torch::Tensor>& parameters, std::int64_t bucket_bytes) {
