@@ -37,24 +37,24 @@ print(f"{statistics.median(rates):.0f} {int(open(sys.argv[2]).read().split()[-1]
 peer() {  # threads
   env "${ENVV[@]}" /usr/bin/python3 "$SRC/bench/sft_peer.py" --config "$CONFIG" --samples "$WORK/samples.jsonl" \
     --batch "$BATCH" --micro-batch "$MICRO" --steps "$STEPS" --threads "$1" --pad "$PAD" |
-    /usr/bin/python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); print(f"{r[\"tokens_per_s\"]:.0f} {r[\"peak_rss_mb\"]:.0f}")'
+    /usr/bin/python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); print("%.0f %.0f" % (r["tokens_per_s"], r["peak_rss_mb"]))'
 }
 
 ENVV=(OMP_WAIT_POLICY=PASSIVE)
-ours prep --nproc 1 --threads 1 --save-samples "$WORK/samples.jsonl" > /dev/null
+read -r r11 m11 < <(ours o11 --nproc 1 --threads 1 --save-samples "$WORK/samples.jsonl")
 PAD=$(/usr/bin/python3 -c "
 import json
 for t in json.load(open('$TOK'))['added_tokens']:
     if t['content'] == '<|im_end|>': print(t['id'])")
 echo "model $(basename "$CONFIG"), $(wc -l < "$WORK/samples.jsonl") Stage 1 samples, global batch $BATCH, micro-batch $MICRO, $STEPS steps"
-grep -E "^model" "$WORK/log-prep" || true
+grep -E "^model" "$WORK/log-o11" || true
 printf "%-44s %12s %10s\n" "run" "tokens/s" "peak MB"
 ENVV=(OMP_WAIT_POLICY=PASSIVE)
-read -r r m < <(ours o11 --nproc 1 --threads 1); printf "%-44s %12s %10s\n" "ours 1 process x 1 thread (PASSIVE)" "$r" "$m"
+printf "%-44s %12s %10s\n" "ours 1 process x 1 thread (PASSIVE)" "$r11" "$m11"
 read -r r m < <(peer 1); printf "%-44s %12s %10s\n" "pytorch eager 1 thread (PASSIVE)" "$r" "$m"
 read -r r m < <(ours o21 --nproc 2 --threads 1); printf "%-44s %12s %10s\n" "ours 2 ranks x 1 thread (PASSIVE)" "$r" "$m/rank"
 read -r r m < <(ours o12 --nproc 1 --threads 2); printf "%-44s %12s %10s\n" "ours 1 process x 2 threads (PASSIVE)" "$r" "$m"
 read -r r m < <(peer 2); printf "%-44s %12s %10s\n" "pytorch eager 2 threads (PASSIVE)" "$r" "$m"
 ENVV=(OMP_WAIT_POLICY=ACTIVE)
 read -r r m < <(ours o12a --nproc 1 --threads 2); printf "%-44s %12s %10s\n" "ours 1 process x 2 threads (ACTIVE)" "$r" "$m"
-read -r r m < <(peer 2); printf "%-44s %12s %10s\n" "pytorch eager 2 threads (ACTIVE)" "$r" "$m"
+[ -n "${FULL:-}" ] && { read -r r m < <(peer 2); printf "%-44s %12s %10s\n" "pytorch eager 2 threads (ACTIVE)" "$r" "$m"; }
