@@ -57,4 +57,6 @@ read -r r m < <(ours o12 --nproc 1 --threads 2); printf "%-44s %12s %10s\n" "our
 read -r r m < <(peer 2); printf "%-44s %12s %10s\n" "pytorch eager 2 threads (PASSIVE)" "$r" "$m"
 ENVV=(OMP_WAIT_POLICY=ACTIVE)
 read -r r m < <(ours o12a --nproc 1 --threads 2); printf "%-44s %12s %10s\n" "ours 1 process x 2 threads (ACTIVE)" "$r" "$m"
-[ -n "${FULL:-}" ] && { read -r r m < <(peer 2); printf "%-44s %12s %10s\n" "pytorch eager 2 threads (ACTIVE)" "$r" "$m"; }
+if [ -n "${FULL:-}" ]; then
+  read -r r m < <(peer 2); printf "%-44s %12s %10s\n" "pytorch eager 2 threads (ACTIVE)" "$r" "$m"
+fi
