@@ -1,0 +1,306 @@
+#include "train/trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "train/loss.h"
+#include "train/metrics_log.h"
+#include "train/train_state.h"
+#include "util/error.h"
+#include "util/file_io.h"
+#include "util/progress.h"
+
+namespace sidr::train {
+namespace fs = std::filesystem;
+
+void TrainerOptions::validate() const {
+  auto fail = [](const char* option, const std::string& message) {
+    throw InputError(fmt::format("option --{}: {}", option, message));
+  };
+  if (out_dir.empty()) fail("out", "an output directory is required");
+  if (epochs < 1) fail("epochs", "must be at least 1");
+  if (global_batch < 1) fail("batch", "must be at least 1");
+  if (micro_batch < 1) fail("micro-batch", "must be at least 1");
+  if (micro_batch > global_batch) fail("micro-batch", "must not exceed --batch");
+  if (!(lr > 0.0) || !std::isfinite(lr)) fail("lr", "must be a positive number");
+  if (!(beta1 >= 0.0 && beta1 < 1.0)) fail("beta1", "must be in [0, 1)");
+  if (!(beta2 >= 0.0 && beta2 < 1.0)) fail("beta2", "must be in [0, 1)");
+  if (!(eps > 0.0)) fail("eps", "must be positive");
+  if (!(weight_decay >= 0.0)) fail("weight-decay", "must not be negative");
+  if (!std::isfinite(max_grad_norm)) fail("max-grad-norm", "must be finite (0 turns clipping off)");
+  if (warmup_steps < 0) fail("warmup", "must not be negative");
+  if (patience < 0) fail("patience", "must not be negative (0 never stops early)");
+  if (save_steps < 0) fail("save-steps", "must not be negative");
+  if (keep_checkpoints < 1) fail("keep-checkpoints", "must be at least 1");
+  if (max_steps < 0) fail("max-steps", "must not be negative");
+  if (eval_batch < 1) fail("eval-batch", "must be at least 1");
+  if (pad_id < 0) fail("pad-id", "must not be negative");
+}
+
+Json TrainerOptions::to_json() const {
+  Json json;
+  json["epochs"] = epochs;
+  json["global_batch"] = global_batch;
+  json["micro_batch"] = micro_batch;
+  json["lr"] = lr;
+  json["betas"] = {beta1, beta2};
+  json["eps"] = eps;
+  json["weight_decay"] = weight_decay;
+  json["max_grad_norm"] = max_grad_norm;
+  json["schedule"] = schedule_kind_name(schedule);
+  json["warmup_steps"] = warmup_steps;
+  json["patience"] = patience;
+  json["save_steps"] = save_steps;
+  json["keep_checkpoints"] = keep_checkpoints;
+  json["eval_batch"] = eval_batch;
+  json["seed"] = seed;
+  json["pad_id"] = pad_id;
+  return json;
+}
+
+Trainer::Trainer(CausalLm& model, Distributed& distributed, TrainerOptions options)
+    : model_(model), distributed_(distributed), options_(std::move(options)) {
+  options_.validate();
+}
+
+double Trainer::evaluate(const std::vector<Sample>& samples) {
+  torch::NoGradGuard no_grad;
+  auto& module = model_.module();
+  bool was_training = module.is_training();
+  module.eval();
+  std::vector<std::size_t> rows;
+  for (std::size_t i = static_cast<std::size_t>(distributed_.rank()); i < samples.size();
+       i += static_cast<std::size_t>(distributed_.world_size()))
+    rows.push_back(i);
+  std::sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) {
+    return samples[a].input_ids.size() > samples[b].input_ids.size();
+  });
+  double sum = 0.0;
+  double count = 0.0;
+  for (std::size_t start = 0; start < rows.size(); start += static_cast<std::size_t>(options_.eval_batch)) {
+    std::vector<std::size_t> chunk(rows.begin() + start,
+                                   rows.begin() + std::min(rows.size(), start + options_.eval_batch));
+    Batch batch = collate(samples, chunk, options_.pad_id);
+    if (batch.label_tokens == 0) continue;
+    sum += labelled_loss_sum(model_, batch).item<double>();
+    count += static_cast<double>(batch.label_tokens);
+  }
+  auto totals = torch::tensor({sum, count}, torch::kFloat64);
+  distributed_.all_reduce_sum(totals);
+  module.train(was_training);
+  double total_count = totals[1].item<double>();
+  return total_count > 0 ? totals[0].item<double>() / total_count : std::numeric_limits<double>::quiet_NaN();
+}
+
+namespace {
+
+// Global L2 norm of the gradient buffers; scaled in place to max_norm as torch.nn.utils.clip_grad_norm_ does.
+double clip_gradients(const std::vector<torch::Tensor>& buffers, double max_norm) {
+  torch::NoGradGuard no_grad;
+  double squares = 0.0;
+  for (const auto& buffer : buffers) squares += buffer.to(torch::kFloat64).pow(2).sum().item<double>();
+  double norm = std::sqrt(squares);
+  if (max_norm > 0.0) {
+    double coefficient = max_norm / (norm + 1e-6);
+    if (coefficient < 1.0)
+      for (const auto& buffer : buffers) buffer.mul_(coefficient);
+  }
+  return norm;
+}
+
+void check_resume_options(const Json& saved, const Json& now, const fs::path& checkpoint) {
+  for (const char* key : {"global_batch", "seed", "epochs", "lr", "schedule", "warmup_steps", "pad_id"}) {
+    if (saved.contains(key) && saved[key] != now[key])
+      throw InputError(fmt::format("{}: option '{}' was {} when the run started but is {} now; resume with the same "
+                                   "options or start a new --out",
+                                   (checkpoint / "options.json").string(), key, saved[key].dump(), now[key].dump()));
+  }
+}
+
+}  // namespace
+
+TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<EvalSet>& evals) {
+  if (train.empty()) throw InputError("no training samples");
+  const bool main = distributed_.is_main();
+  const fs::path& out = options_.out_dir;
+  auto& module = model_.module();
+  module.train();
+  if (main) fs::create_directories(out);
+  distributed_.barrier();
+
+  std::optional<fs::path> checkpoint = latest_checkpoint(out);
+  if (checkpoint && !options_.resume)
+    throw InputError(fmt::format("{} already holds a run ({}); pass --resume to continue it or choose another --out",
+                                 out.string(), checkpoint->filename().string()));
+  const Json options_json = options_.to_json();
+  if (main) write_file_atomic(out / "train_options.json", options_json.dump(2) + "\n");
+
+  auto parameters = module.parameters();
+  if (checkpoint) {
+    load_checkpoint_weights(*checkpoint, module);
+  } else {
+    torch::NoGradGuard no_grad;
+    distributed_.broadcast_from_main(parameters);  // identical replicas whatever the initialisation
+  }
+  GradientBuckets buckets(parameters);
+  torch::optim::AdamW optimizer(parameters, torch::optim::AdamWOptions(options_.lr)
+                                                .betas(std::make_tuple(options_.beta1, options_.beta2))
+                                                .eps(options_.eps)
+                                                .weight_decay(options_.weight_decay));
+  TrainState state;
+  if (checkpoint) {
+    Json saved_options;
+    state = load_checkpoint_state(*checkpoint, optimizer, saved_options);
+    check_resume_options(saved_options, options_json, *checkpoint);
+  }
+  MetricsLog metrics(out / "metrics.jsonl", main, checkpoint ? state.global_step : -1);
+
+  std::vector<std::size_t> lengths;
+  lengths.reserve(train.size());
+  for (const auto& sample : train) lengths.push_back(sample.input_ids.size());
+  BatchingOptions batching{options_.global_batch, options_.micro_batch, options_.seed};
+  const std::int64_t epoch_steps = steps_per_epoch(train.size(), options_.global_batch);
+  Schedule schedule{options_.schedule, options_.lr, options_.warmup_steps, epoch_steps * options_.epochs};
+
+  TrainResult result;
+  std::int64_t steps_this_run = 0;
+  auto save = [&]() {
+    if (main) save_checkpoint(out, module, optimizer, state, options_json, options_.keep_checkpoints);
+    distributed_.barrier();
+  };
+
+  while (state.epoch < options_.epochs && !state.stopped_early) {
+    auto plan = plan_epoch(lengths, batching, state.epoch, distributed_.rank(), distributed_.world_size());
+    std::optional<Progress> progress;
+    if (main && options_.progress) {
+      progress.emplace(fmt::format("epoch {}/{}", state.epoch + 1, options_.epochs), plan.size(), "steps");
+      progress->advance(static_cast<std::uint64_t>(state.step_in_epoch));
+    }
+    while (state.step_in_epoch < static_cast<std::int64_t>(plan.size())) {
+      if (options_.max_steps > 0 && steps_this_run >= options_.max_steps) {
+        save();
+        result.steps = state.global_step;
+        result.epochs_done = state.epoch;
+        result.last_train_loss = state.last_train_loss;
+        return result;
+      }
+      auto start = std::chrono::steady_clock::now();
+      const auto& step = plan[static_cast<std::size_t>(state.step_in_epoch)];
+      std::vector<Batch> batches;
+      double local_label_tokens = 0;
+      double local_tokens = 0;
+      for (const auto& rows : step.micro_batches) {
+        batches.push_back(collate(train, rows, options_.pad_id));
+        local_label_tokens += static_cast<double>(batches.back().label_tokens);
+        local_tokens += static_cast<double>(batches.back().tokens);
+      }
+      // The denominator of the loss is the label-token count of the whole step over all ranks (HF >= 4.46).
+      auto counts = torch::tensor({local_label_tokens, local_tokens}, torch::kFloat64);
+      distributed_.all_reduce_sum(counts);
+      const double label_tokens = counts[0].item<double>();
+      const double tokens = counts[1].item<double>();
+
+      buckets.zero();
+      double local_loss = 0.0;
+      for (const auto& batch : batches) {
+        if (batch.label_tokens == 0) continue;
+        auto loss_sum = labelled_loss_sum(model_, batch);
+        (loss_sum / label_tokens).backward();
+        local_loss += loss_sum.item<double>();
+      }
+      buckets.all_reduce_sum(distributed_);
+      auto loss_total = torch::tensor({local_loss}, torch::kFloat64);
+      distributed_.all_reduce_sum(loss_total);
+      const double loss = label_tokens > 0 ? loss_total.item<double>() / label_tokens : 0.0;
+      const double grad_norm = clip_gradients(buckets.buffers(), options_.max_grad_norm);
+      const double lr = schedule.lr_at(state.global_step);
+      for (auto& group : optimizer.param_groups())
+        static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+      if (label_tokens > 0) optimizer.step();
+
+      ++state.global_step;
+      ++state.step_in_epoch;
+      ++steps_this_run;
+      state.last_train_loss = loss;
+      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      Json record;
+      record["type"] = "train";
+      record["step"] = state.global_step;
+      record["epoch"] = static_cast<double>(state.epoch) +
+                        static_cast<double>(state.step_in_epoch) / static_cast<double>(plan.size());
+      record["loss"] = loss;
+      record["lr"] = lr;
+      record["grad_norm"] = grad_norm;
+      record["tokens"] = static_cast<std::int64_t>(tokens);
+      record["label_tokens"] = static_cast<std::int64_t>(label_tokens);
+      record["tokens_per_s"] = tokens / std::max(seconds, 1e-9);
+      metrics.write(record);
+      if (progress) {
+        progress->set_postfix(fmt::format("loss {:.4f} lr {:.2e}", loss, lr));
+        progress->advance();
+      }
+      bool epoch_end = state.step_in_epoch == static_cast<std::int64_t>(plan.size());
+      if (options_.save_steps > 0 && state.global_step % options_.save_steps == 0 && !epoch_end) save();
+    }
+    if (progress) progress->finish();
+
+    // End of epoch: validation, early stopping, best model, checkpoint.
+    Json record;
+    record["type"] = "eval";
+    record["step"] = state.global_step;
+    record["epoch"] = state.epoch + 1;
+    for (std::size_t i = 0; i < evals.size(); ++i) {
+      double loss = evaluate(evals[i].samples);
+      record[evals[i].name + "_loss"] = loss;
+      if (i != 0) continue;
+      bool improved = loss < state.best_loss;
+      record["improved"] = improved;
+      if (improved) {
+        state.best_loss = loss;
+        state.best_epoch = state.epoch;
+        state.bad_epochs = 0;
+        if (main) {
+          AtomicDirectory best(out / "best");
+          model_.save_pretrained(best.path());
+          best.commit();
+        }
+      } else if (++state.bad_epochs >= options_.patience && options_.patience > 0) {
+        state.stopped_early = true;
+      }
+    }
+    if (!evals.empty()) metrics.write(record);
+    ++state.epoch;
+    state.step_in_epoch = 0;
+    save();
+  }
+
+  // The final model: the best epoch when there was validation, the last weights otherwise.
+  fs::path final_dir = out / "final_checkpoint";
+  if (main) {
+    AtomicDirectory final_checkpoint(final_dir);
+    if (!evals.empty() && fs::exists(out / "best")) {
+      for (const auto& entry : fs::directory_iterator(out / "best"))
+        fs::copy(entry.path(), final_checkpoint.path() / entry.path().filename(), fs::copy_options::recursive);
+    } else {
+      model_.save_pretrained(final_checkpoint.path());
+    }
+    final_checkpoint.commit();
+  }
+  distributed_.barrier();
+  result.steps = state.global_step;
+  result.epochs_done = state.epoch;
+  result.best_epoch = state.best_epoch;
+  result.best_loss = state.best_loss;
+  result.last_train_loss = state.last_train_loss;
+  result.stopped_early = state.stopped_early;
+  result.finished = true;
+  result.final_checkpoint = final_dir;
+  return result;
+}
+
+}  // namespace sidr::train

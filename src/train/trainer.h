@@ -1,0 +1,80 @@
+// Supervised fine-tuning loop: AdamW, warmup + decay schedule, gradient accumulation to a global batch, global
+// token-mean loss (HF >= 4.46), global-norm clipping, per-epoch validation with early stopping, atomic resumable
+// checkpoints, metrics.jsonl, data parallelism over a Distributed group.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "train/batching.h"
+#include "train/causal_lm.h"
+#include "train/distributed.h"
+#include "train/schedule.h"
+#include "util/json.h"
+
+namespace sidr::train {
+
+struct TrainerOptions {
+  std::filesystem::path out_dir;     // metrics.jsonl, checkpoints/, best/, final_checkpoint/
+  std::int64_t epochs = 10;
+  std::int64_t global_batch = 1024;  // sequences per optimizer step over all ranks (reference: 1024)
+  std::int64_t micro_batch = 1;      // sequences per forward on one rank
+  double lr = 3e-4;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 0.0;
+  double max_grad_norm = 1.0;  // <= 0: no clipping
+  ScheduleKind schedule = ScheduleKind::Linear;
+  std::int64_t warmup_steps = 20;
+  std::int64_t patience = 3;          // epochs without improvement of the first eval set's loss; 0: never stop
+  std::int64_t save_steps = 0;        // also checkpoint every N optimizer steps (0: only at epoch ends)
+  std::int64_t keep_checkpoints = 2;  // newest step checkpoints kept
+  std::int64_t max_steps = 0;         // stop after this many optimizer steps in this run (0: no limit; benchmarks)
+  std::int64_t eval_batch = 16;       // sequences per eval forward
+  std::uint64_t seed = 42;
+  std::int64_t pad_id = 0;
+  bool progress = true;
+  bool resume = false;  // continue from the newest checkpoint in out_dir/checkpoints
+
+  // InputError naming the option on a bad value.
+  void validate() const;
+  Json to_json() const;
+};
+
+struct EvalSet {
+  std::string name;  // "valid" (T1, the early-stopping metric when first), "title2sid", "sid2title"
+  std::vector<Sample> samples;
+};
+
+struct TrainResult {
+  std::int64_t steps = 0;                 // optimizer steps done in total (over resumes)
+  std::int64_t epochs_done = 0;
+  std::int64_t best_epoch = -1;           // 0-based; -1 without eval sets
+  double best_loss = 0.0;
+  double last_train_loss = 0.0;
+  bool stopped_early = false;
+  bool finished = false;                  // false when max_steps cut the run
+  std::filesystem::path final_checkpoint;  // empty until the run finishes
+};
+
+class Trainer {
+ public:
+  Trainer(CausalLm& model, Distributed& distributed, TrainerOptions options);
+
+  // Trains on `train` and evaluates `evals` after each epoch (evals[0] drives early stopping and the best epoch).
+  // Every rank passes the same samples (each takes its share). Rank 0 writes the files.
+  TrainResult fit(const std::vector<Sample>& train, const std::vector<EvalSet>& evals);
+
+  // Token-mean loss of a sample set (sharded over ranks).
+  double evaluate(const std::vector<Sample>& samples);
+
+ private:
+  CausalLm& model_;
+  Distributed& distributed_;
+  TrainerOptions options_;
+};
+
+}  // namespace sidr::train

@@ -1,0 +1,288 @@
+#include "train/trainer.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tiny_lm.h"
+#include "train/loss.h"
+#include "util/error.h"
+#include "util/file_io.h"
+
+extern char** environ;
+
+namespace sidr::train {
+namespace {
+namespace fs = std::filesystem;
+using testing::TinyCausalLm;
+
+// Sequences of varied lengths: a prompt (not supervised) then a target run (supervised), as the SFT tasks.
+std::vector<Sample> make_samples(std::size_t n, std::uint64_t seed) {
+  std::mt19937 rng(static_cast<std::uint32_t>(seed));
+  std::vector<Sample> samples;
+  for (std::size_t i = 0; i < n; ++i) {
+    int prompt = 2 + static_cast<int>(rng() % 9);
+    int target = 1 + static_cast<int>(rng() % 4);
+    Sample sample;
+    for (int t = 0; t < prompt + target; ++t) {
+      int token = 1 + static_cast<int>((t < prompt ? rng() : (i * 3 + t)) % 31);
+      sample.input_ids.push_back(token);
+      sample.labels.push_back(t < prompt ? kIgnoreLabel : token);
+    }
+    samples.push_back(std::move(sample));
+  }
+  return samples;
+}
+
+fs::path fresh_dir(const std::string& name) {
+  fs::path dir = fs::path(SIDR_BINARY_DIR) / "test_tmp" / "train" / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir.parent_path());
+  return dir;
+}
+
+TrainerOptions small_options(const fs::path& out) {
+  TrainerOptions options;
+  options.out_dir = out;
+  options.epochs = 2;
+  options.global_batch = 8;
+  options.micro_batch = 2;
+  options.lr = 1e-2;
+  options.warmup_steps = 2;
+  options.progress = false;
+  options.patience = 0;
+  return options;
+}
+
+std::vector<torch::Tensor> weights(CausalLm& model) {
+  std::vector<torch::Tensor> out;
+  for (const auto& p : model.module().parameters()) out.push_back(p.detach().clone());
+  return out;
+}
+
+double max_difference(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+  double worst = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, (a[i] - b[i]).abs().max().item<double>());
+  return worst;
+}
+
+std::vector<Json> read_metrics(const fs::path& out) {
+  std::vector<Json> records;
+  std::istringstream lines(read_file(out / "metrics.jsonl"));
+  std::string line;
+  while (std::getline(lines, line)) records.push_back(Json::parse(line));
+  return records;
+}
+
+TEST(Trainer, MicroBatchSizeDoesNotChangeTheResult) {
+  auto samples = make_samples(30, 1);
+  Distributed single(DistributedEnv{});
+  TinyCausalLm a(7), b(7);
+  auto options = small_options(fresh_dir("micro1"));
+  options.micro_batch = 1;
+  Trainer(a, single, options).fit(samples, {});
+  options = small_options(fresh_dir("micro8"));
+  options.micro_batch = 8;
+  Trainer(b, single, options).fit(samples, {});
+  EXPECT_LT(max_difference(weights(a), weights(b)), 1e-5);
+}
+
+// The first step's loss and gradient norm against an independent computation: the full-logits loss of the whole
+// global batch in one forward, divided by its label-token count (HF >= 4.46: a token mean over the accumulated batch,
+// not a mean of micro-batch means).
+TEST(Trainer, LossIsTheTokenMeanOfTheAccumulatedBatch) {
+  auto samples = make_samples(8, 2);
+  TinyCausalLm model(3);
+  TinyCausalLm copy(3);
+  std::vector<std::size_t> all(8);
+  std::iota(all.begin(), all.end(), std::size_t{0});
+  Batch batch = collate(samples, all, 0);
+  auto loss = full_logits_loss_sum(copy, batch) / static_cast<double>(batch.label_tokens);
+  loss.backward();
+  double squares = 0.0;
+  for (const auto& p : copy.module().parameters()) squares += p.grad().pow(2).sum().item<double>();
+
+  auto options = small_options(fresh_dir("token_mean"));
+  options.epochs = 1;
+  options.micro_batch = 3;  // uneven micro-batches: a mean of micro-batch means would differ
+  Distributed single(DistributedEnv{});
+  Trainer(model, single, options).fit(samples, {});
+  auto records = read_metrics(options.out_dir);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_NEAR(records[0]["loss"].get<double>(), loss.item<double>(), 1e-5);
+  EXPECT_NEAR(records[0]["grad_norm"].get<double>(), std::sqrt(squares), 1e-5);
+  EXPECT_EQ(records[0]["label_tokens"].get<std::int64_t>(), batch.label_tokens);
+  EXPECT_DOUBLE_EQ(records[0]["lr"].get<double>(), 0.0);  // HF warmup: the first step runs at lr 0
+}
+
+TEST(Trainer, PausedAndResumedRunEqualsUninterruptedRun) {
+  auto samples = make_samples(40, 3);
+  std::vector<EvalSet> evals = {{"valid", make_samples(6, 4)}};
+  Distributed single(DistributedEnv{});
+  TinyCausalLm straight(5);
+  auto options = small_options(fresh_dir("straight"));
+  options.epochs = 3;
+  options.save_steps = 3;
+  auto expected = Trainer(straight, single, options).fit(samples, evals);
+  ASSERT_TRUE(expected.finished);
+
+  auto paused_options = options;
+  paused_options.out_dir = fresh_dir("paused");
+  TinyCausalLm first(5);
+  paused_options.max_steps = 7;  // mid-epoch (5 steps per epoch)
+  auto partial = Trainer(first, single, paused_options).fit(samples, evals);
+  EXPECT_FALSE(partial.finished);
+  EXPECT_EQ(partial.steps, 7);
+  TinyCausalLm second(99);  // other initial weights: everything must come from the checkpoint
+  paused_options.max_steps = 0;
+  paused_options.resume = true;
+  auto resumed = Trainer(second, single, paused_options).fit(samples, evals);
+  EXPECT_TRUE(resumed.finished);
+  EXPECT_EQ(resumed.steps, expected.steps);
+  EXPECT_EQ(max_difference(weights(straight), weights(second)), 0.0);
+  EXPECT_EQ(resumed.best_epoch, expected.best_epoch);
+
+  auto a = read_metrics(options.out_dir);
+  auto b = read_metrics(paused_options.out_dir);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    a[i].erase("tokens_per_s");
+    b[i].erase("tokens_per_s");
+    EXPECT_EQ(a[i], b[i]) << i;
+  }
+  EXPECT_TRUE(fs::exists(paused_options.out_dir / "final_checkpoint" / "tiny.pt"));
+}
+
+TEST(Trainer, RefusesToOverwriteARunAndChecksResumeOptions) {
+  auto samples = make_samples(16, 5);
+  Distributed single(DistributedEnv{});
+  TinyCausalLm model(1);
+  auto options = small_options(fresh_dir("guard"));
+  options.max_steps = 1;
+  Trainer(model, single, options).fit(samples, {});
+  EXPECT_THROW(Trainer(model, single, options).fit(samples, {}), InputError);
+  options.resume = true;
+  options.seed = 43;
+  EXPECT_THROW(Trainer(model, single, options).fit(samples, {}), InputError);
+}
+
+TEST(Trainer, EarlyStoppingKeepsTheBestEpoch) {
+  // A learning rate far too high makes the validation loss rise after the first epoch.
+  auto samples = make_samples(16, 6);
+  std::vector<EvalSet> evals = {{"valid", make_samples(8, 7)}, {"other", make_samples(4, 8)}};
+  Distributed single(DistributedEnv{});
+  TinyCausalLm model(2);
+  auto options = small_options(fresh_dir("early"));
+  options.epochs = 8;
+  options.patience = 2;
+  options.lr = 3.0;
+  options.warmup_steps = 0;
+  options.max_grad_norm = 0.0;
+  auto result = Trainer(model, single, options).fit(samples, evals);
+  auto records = read_metrics(options.out_dir);
+  std::vector<double> losses;
+  for (const auto& r : records)
+    if (r["type"] == "eval") {
+      losses.push_back(r["valid_loss"].get<double>());
+      EXPECT_TRUE(r.contains("other_loss"));
+    }
+  ASSERT_FALSE(losses.empty());
+  std::size_t best = std::min_element(losses.begin(), losses.end()) - losses.begin();
+  EXPECT_EQ(result.best_epoch, static_cast<std::int64_t>(best));
+  EXPECT_NEAR(result.best_loss, losses[best], 1e-12);
+  // Stops exactly `patience` epochs after the best one (or runs out of epochs).
+  if (result.stopped_early) EXPECT_EQ(losses.size(), best + 1 + 2);
+  EXPECT_TRUE(result.stopped_early || losses.size() == 8u);
+  EXPECT_TRUE(fs::exists(options.out_dir / "final_checkpoint" / "tiny.pt"));
+}
+
+// ---- data parallel: this test binary re-runs itself as the ranks ---------------------------------------------
+
+std::vector<Sample> ddp_samples() { return make_samples(36, 11); }
+
+TrainerOptions ddp_options(const fs::path& out) {
+  auto options = small_options(out);
+  options.global_batch = 12;
+  options.micro_batch = 3;
+  return options;
+}
+
+void save_weights(CausalLm& model, const fs::path& path) {
+  torch::serialize::OutputArchive archive;
+  model.module().save(archive);
+  archive.save_to(path.string());
+}
+
+// Runs only as a child rank (SIDR_DDP_TEST_OUT set by the test below).
+TEST(DistributedChild, Rank) {
+  const char* out = std::getenv("SIDR_DDP_TEST_OUT");
+  if (out == nullptr) GTEST_SKIP() << "runs as a rank of Distributed.TwoRanksMatchOneRank";
+  Distributed distributed(DistributedEnv::from_environment());
+  ASSERT_STREQ(distributed.backend(), "gloo");
+  // Different initial weights per rank: the broadcast from rank 0 must make them equal.
+  TinyCausalLm model(distributed.rank() == 0 ? 21 : 22);
+  auto result = Trainer(model, distributed, ddp_options(out)).fit(ddp_samples(), {{"valid", make_samples(7, 12)}});
+  ASSERT_TRUE(result.finished);
+  save_weights(model, fs::path(out) / ("rank" + std::to_string(distributed.rank()) + ".pt"));
+}
+
+pid_t spawn_rank(int rank, const fs::path& out, int port) {
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
+  env_strings.push_back("RANK=" + std::to_string(rank));
+  env_strings.push_back("WORLD_SIZE=2");
+  env_strings.push_back("MASTER_ADDR=127.0.0.1");
+  env_strings.push_back("MASTER_PORT=" + std::to_string(port));
+  env_strings.push_back("SIDR_DDP_TEST_OUT=" + out.string());
+  std::vector<char*> envp;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::string self = fs::read_symlink("/proc/self/exe").string();
+  std::string filter = "--gtest_filter=DistributedChild.Rank";
+  char* argv[] = {self.data(), filter.data(), nullptr};
+  pid_t pid = 0;
+  if (posix_spawn(&pid, self.c_str(), nullptr, nullptr, argv, envp.data()) != 0) return -1;
+  return pid;
+}
+
+TEST(Distributed, TwoRanksMatchOneRank) {
+  fs::path out = fresh_dir("ddp2");
+  fs::create_directories(out);
+  int port = 20000 + static_cast<int>(getpid() % 20000);
+  pid_t a = spawn_rank(0, out, port);
+  pid_t b = spawn_rank(1, out, port);
+  ASSERT_GT(a, 0);
+  ASSERT_GT(b, 0);
+  int status_a = 0, status_b = 0;
+  waitpid(a, &status_a, 0);
+  waitpid(b, &status_b, 0);
+  ASSERT_TRUE(WIFEXITED(status_a) && WEXITSTATUS(status_a) == 0);
+  ASSERT_TRUE(WIFEXITED(status_b) && WEXITSTATUS(status_b) == 0);
+
+  Distributed single(DistributedEnv{});
+  TinyCausalLm reference(21);
+  Trainer(reference, single, ddp_options(fresh_dir("ddp1"))).fit(ddp_samples(), {{"valid", make_samples(7, 12)}});
+  for (int rank = 0; rank < 2; ++rank) {
+    TinyCausalLm loaded(0);
+    torch::serialize::InputArchive archive;
+    archive.load_from((out / ("rank" + std::to_string(rank) + ".pt")).string());
+    loaded.module().load(archive);
+    EXPECT_LT(max_difference(weights(reference), weights(loaded)), 1e-5) << "rank " << rank;
+  }
+  // Rank 0 wrote the same metrics as the single process (the losses are global).
+  auto one = read_metrics(fs::path(SIDR_BINARY_DIR) / "test_tmp" / "train" / "ddp1");
+  auto two = read_metrics(out);
+  ASSERT_EQ(one.size(), two.size());
+  for (std::size_t i = 0; i < one.size(); ++i)
+    if (one[i]["type"] == "train") EXPECT_NEAR(one[i]["loss"].get<double>(), two[i]["loss"].get<double>(), 1e-5);
+}
+
+}  // namespace
+}  // namespace sidr::train
