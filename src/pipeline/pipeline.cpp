@@ -81,27 +81,23 @@ std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
   stages.push_back({"data_check", "data_check.done",
                     {concat({"data", "check"}, data_flags), {"internal", "touch", run + "/data_check.done"}}});
 
-  // Tokenizer: the base model's own, or a byte-level BPE trained on the catalog text and task prompts.
+  // Tokenizer: the base model's own, or a byte-level BPE trained on the catalog text and the task prompts.
+  // Stage 1 SFT adds the SID tokens (the reference's order) either way.
+  const std::string style = config["sft"].value("style", std::string("reference"));
   std::string tokenizer = run + "/tokenizer/tokenizer.json";
-  if (pretrained) {
-    tokenizer = model["base_model"].get<std::string>() + "/tokenizer.json";
-  } else {
-    stages.push_back(
-        {"tokenizer",
-         "tokenizer/tokenizer.json",
-         {concat(concat({"tokenizer", "train"}, data_flags),
-                 concat({"--out", run + "/tokenizer"}, flags_from_json(config["tokenizer"], {"source"})))}});
-  }
-
-  // Model: from scratch (a small config) or the base model; Stage 1 SFT adds the SID tokens either way.
-  std::string init = run + "/model_init";
+  std::string init;
   if (pretrained) {
     init = model["base_model"].get<std::string>();
+    tokenizer = init + "/tokenizer.json";
   } else {
-    stages.push_back({"model_init",
-                      "model_init/config.json",
-                      {{"model", "init", "--config", model["config"].get<std::string>(), "--tokenizer", tokenizer,
-                        "--out", init, "--seed", std::to_string(config.value("seed", 42))}}});
+    init = model["config"].get<std::string>();  // sft initialises a model from a config file
+    stages.push_back({"tokenizer",
+                      "tokenizer/tokenizer.json",
+                      {concat({"tasks", "corpus"}, concat(data_flags, {"--style", style, "--out",
+                                                                       run + "/tokenizer_corpus.txt"})),
+                       concat({"tokenizer", "train", "--corpus", run + "/tokenizer_corpus.txt", "--out",
+                               run + "/tokenizer"},
+                              flags_from_json(config["tokenizer"], {"source"}))}});
   }
 
   stages.push_back({"stage1",
