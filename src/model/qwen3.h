@@ -5,6 +5,7 @@
 
 #include "model/config.h"
 #include "model/kv_cache.h"
+#include "model/layers.h"
 
 namespace sidr::model {
 
@@ -25,11 +26,20 @@ class Qwen3Impl : public torch::nn::Module {
 
   const ModelConfig& config() const { return config_; }
 
+  // Input embedding matrix (vocab, hidden) and output projection (vocab, hidden); the same tensor when tied.
+  torch::Tensor embedding_weight() const;
+  torch::Tensor output_weight() const;
+  // Replaces the vocabulary matrices (resize): head is ignored when tied. Updates config().vocab_size.
+  void set_vocab_weights(const torch::Tensor& embedding, const torch::Tensor& head);
+  // Device and dtype of the parameters.
+  torch::Device device() const;
+  torch::Dtype dtype() const;
+
  private:
   ModelConfig config_;
-  // members registered with HF names: model.embed_tokens, model.layers.{i}..., model.norm, lm_head
- public:
-  struct Internals;  // defined in qwen3.cpp
+  // Registered with HF names: model.embed_tokens, model.layers.{i}..., model.norm, lm_head (untied only).
+  Backbone model_{nullptr};
+  torch::nn::Linear lm_head_{nullptr};
 };
 TORCH_MODULE(Qwen3);
 

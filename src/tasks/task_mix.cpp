@@ -1,0 +1,171 @@
+#include "tasks/task_mix.h"
+
+#include <cmath>
+
+#include "data/interactions.h"
+#include "tasks/builders.h"
+#include "tasks/python_random.h"
+#include "util/error.h"
+#include "util/strings.h"
+
+namespace sidr::tasks {
+namespace {
+
+const std::vector<std::string>& known_groups() {
+  static const std::vector<std::string> groups = {"T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8"};
+  return groups;
+}
+
+double weight_of(const TaskOptions& options, const std::string& group) {
+  auto it = options.weights.find(group);
+  return it == options.weights.end() ? 1.0 : it->second;
+}
+
+// floor(w) full copies plus a seeded random subset of round(frac(w) * n) samples, in source order.
+std::vector<TextSample> apply_weight(std::vector<TextSample> samples, double weight, std::uint64_t seed) {
+  if (weight == 1.0) return samples;
+  const auto copies = static_cast<std::size_t>(std::floor(weight));
+  const double fraction = weight - static_cast<double>(copies);
+  std::vector<TextSample> out;
+  for (std::size_t c = 0; c < copies; ++c) out.insert(out.end(), samples.begin(), samples.end());
+  const auto extra = static_cast<std::size_t>(std::llround(fraction * static_cast<double>(samples.size())));
+  if (extra > 0) {
+    PythonRandom rng(seed);
+    auto chosen = rng.sample_indices(samples.size(), extra);
+    std::sort(chosen.begin(), chosen.end());
+    for (std::size_t i : chosen) out.push_back(samples[i]);
+  }
+  return out;
+}
+
+void add_group(TextSet& set, const std::string& group, std::vector<TextSample> samples, const TaskOptions& options,
+               std::size_t group_index) {
+  GroupCount count;
+  count.group = group;
+  count.source_rows = samples.size();
+  auto weighted = apply_weight(std::move(samples), weight_of(options, group), options.seed + 1000 + group_index);
+  count.samples = weighted.size();
+  set.counts.push_back(count);
+  set.samples.insert(set.samples.end(), std::make_move_iterator(weighted.begin()),
+                     std::make_move_iterator(weighted.end()));
+}
+
+void shuffle_set(TextSet& set, std::uint64_t seed) {
+  PythonRandom rng(seed);
+  const auto order = rng.shuffled_indices(set.samples.size());
+  std::vector<TextSample> shuffled;
+  shuffled.reserve(order.size());
+  for (std::size_t i : order) shuffled.push_back(std::move(set.samples[i]));
+  set.samples = std::move(shuffled);
+}
+
+void add_corpus(CorpusStats& to, const CorpusStats& from) {
+  to.used += from.used;
+  to.skipped_missing += from.skipped_missing;
+  to.skipped_unclosed += from.skipped_unclosed;
+  to.skipped_bad += from.skipped_bad;
+}
+
+}  // namespace
+
+void TaskOptions::validate() const {
+  encode.validate();
+  for (const auto& [group, weight] : weights) {
+    const auto& groups = known_groups();
+    if (std::find(groups.begin(), groups.end(), group) == groups.end())
+      throw InputError("task weight for unknown task '" + group + "' (expected T1..T8)");
+    if (!std::isfinite(weight) || weight < 0)
+      throw InputError("task weight for " + group + " must be a finite number >= 0, got " + std::to_string(weight));
+  }
+}
+
+std::map<std::string, double> parse_weights(const std::string& spec) {
+  std::map<std::string, double> weights;
+  for (const auto& raw : split(spec, ',')) {
+    const std::string entry(trim(raw));
+    if (entry.empty()) continue;
+    const auto eq = entry.find('=');
+    if (eq == std::string::npos) throw InputError("task weight '" + entry + "' must look like T1=0.5");
+    const std::string group(trim(std::string_view(entry).substr(0, eq)));
+    const std::string value(trim(std::string_view(entry).substr(eq + 1)));
+    char* end = nullptr;
+    const double w = std::strtod(value.c_str(), &end);
+    if (value.empty() || *end != '\0') throw InputError("task weight '" + entry + "': '" + value + "' is not a number");
+    weights[group] = w;
+  }
+  TaskOptions check;
+  check.weights = weights;
+  check.validate();
+  return weights;
+}
+
+std::filesystem::path resolve_item_corpus(const data::DatasetPaths& paths, const TaskOptions& options) {
+  if (!options.item_corpus.empty()) return options.item_corpus;
+  auto p = paths.item_enriched_json();
+  return std::filesystem::exists(p) ? p : std::filesystem::path();
+}
+
+std::filesystem::path resolve_user_corpus(const data::DatasetPaths& paths, const TaskOptions& options) {
+  if (!options.user_corpus.empty()) return options.user_corpus;
+  auto p = paths.narrative_csv();
+  return std::filesystem::exists(p) ? p : std::filesystem::path();
+}
+
+TextSet build_stage1_text(const data::DatasetPaths& paths, const data::Catalog& catalog, const TaskOptions& options) {
+  options.validate();
+  TaskContext ctx{&catalog, data::category_phrase(paths.name), options.style, options.seed};
+  const auto train = data::Interactions::load(paths.interactions(data::Split::Train));
+  TextSet set;
+  auto wanted = [&](const char* group) { return weight_of(options, group) > 0; };
+  std::size_t index = 0;
+  if (wanted("T1")) add_group(set, "T1", build_t1(train, ctx), options, index);
+  ++index;
+  if (wanted("T2")) add_group(set, "T2", build_t2(ctx), options, index);
+  ++index;
+  if (wanted("T3")) add_group(set, "T3", build_t3(train, ctx), options, index);
+  ++index;
+  if (wanted("T4")) add_group(set, "T4", build_t4(train, ctx), options, index);
+  ++index;
+  if (wanted("T5")) add_group(set, "T5", build_t5(train, ctx), options, index);
+  ++index;
+  const auto item_corpus = resolve_item_corpus(paths, options);
+  if (options.use_item_corpus && !item_corpus.empty() && wanted("T6")) {
+    CorpusStats stats;
+    add_group(set, "T6", build_t6(item_corpus, &stats), options, index);
+    add_corpus(set.corpus, stats);
+  }
+  ++index;
+  const auto user_corpus = resolve_user_corpus(paths, options);
+  if (options.use_user_corpus && !user_corpus.empty() && wanted("T7")) {
+    CorpusStats stats;
+    add_group(set, "T7", build_t7(NarrativeFile::load(user_corpus), &stats), options, index);
+    add_corpus(set.corpus, stats);
+  }
+  ++index;
+  if (!options.general_chats.empty() && wanted("T8")) {
+    CorpusStats stats;
+    add_group(set, "T8", build_t8(options.general_chats, options.general_samples, options.seed, &stats), options,
+              index);
+    add_corpus(set.corpus, stats);
+  }
+  if (options.shuffle) shuffle_set(set, options.seed);
+  return set;
+}
+
+TextSet build_stage2_text(const data::DatasetPaths& paths, const TaskOptions& options) {
+  options.validate();
+  const auto file = resolve_user_corpus(paths, options);
+  if (file.empty())
+    throw InputError("stage 2 needs the narrative CSV " + paths.narrative_csv().string() +
+                     " (columns history_item_sid, item_sid, reasoning_path); it does not exist");
+  TextSet set;
+  GroupCount count;
+  count.group = "reason";
+  set.samples = build_reason(NarrativeFile::load(file), options.style, &set.corpus);
+  count.source_rows = count.samples = set.samples.size();
+  set.counts.push_back(count);
+  if (options.shuffle) shuffle_set(set, options.seed);
+  return set;
+}
+
+}  // namespace sidr::tasks

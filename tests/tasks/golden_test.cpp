@@ -1,0 +1,253 @@
+// Golden texts and label spans for one row of every task, on the fixture dataset
+// tests/fixtures/tasks/Amazon (Office_Products, 5 items with one SID collision and one title collision).
+// Expected strings are typed from ../shared/reference/sidreasoner.md §3.1-§3.2, §4, §6.1-§6.2, Appendix A.
+#include <gtest/gtest.h>
+
+#include "data/catalog.h"
+#include "data/interactions.h"
+#include "tasks/builders.h"
+#include "tasks/corpus.h"
+#include "tasks/eval_prompts.h"
+#include "tasks/task_mix.h"
+#include "util/error.h"
+
+#include <algorithm>
+#include <map>
+
+namespace sidr::tasks {
+namespace {
+
+const std::string kRoot = std::string(SIDR_TEST_DIR) + "/fixtures/tasks/Amazon";
+const std::string kPre =
+    "Below is an instruction that describes a task, paired with an input that provides further context. Write a "
+    "response that appropriately completes the request.";
+const std::string kSysRec = kPre + "\nCan you recommend the next item for the user based on their interaction history?\n";
+const std::string kAssistant = "<|im_start|>assistant\n<think>\n\n</think>\n\n";
+
+class Golden : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    paths = {kRoot, "Office_Products"};
+    catalog = data::Catalog::load(paths);
+    train = data::Interactions::load(paths.interactions(data::Split::Train));
+    ctx.catalog = &catalog;
+    ctx.category = data::category_phrase(paths.name);
+  }
+  std::string chat(const std::string& system, const std::string& user) {
+    return "<|im_start|>system\n" + system + "<|im_end|>\n<|im_start|>user\n" + user + "<|im_end|>\n" + kAssistant;
+  }
+  void expect_stage1(const TextSample& s, const std::string& prefix, const std::string& target) {
+    EXPECT_EQ(s.prefix, prefix);
+    EXPECT_EQ(s.supervised, target);
+    EXPECT_EQ(s.suffix, "<|im_end|>\n");
+    EXPECT_FALSE(s.by_parts);
+  }
+  data::DatasetPaths paths;
+  data::Catalog catalog;
+  data::Interactions train;
+  TaskContext ctx;
+};
+
+TEST_F(Golden, T1) {
+  auto s = build_t1(train, ctx);
+  ASSERT_EQ(s.size(), 5u);
+  expect_stage1(s[0],
+                chat(kPre + " Can you predict the next possible item that the user may expect?",
+                     "The user has interacted with items <a_1><b_2><c_3>, <a_4><b_5><c_6> in chronological order. Can "
+                     "you predict the next possible item that the user may expect?"),
+                "<a_7><b_8><c_9>");
+}
+
+TEST_F(Golden, T2DictSemantics) {
+  auto s = build_t2(ctx);
+  // 4 distinct SIDs then 4 distinct titles (first-insertion order, last writer wins).
+  ASSERT_EQ(s.size(), 8u);
+  const std::string sys = kPre + " \nAnswer the question about item identification.\n";
+  expect_stage1(s[2], chat(sys, "What is the title of item \"<a_7><b_8><c_9>\"?"), "HP 75 Color Ink");
+  expect_stage1(s[5], chat(sys, "Which item has the title: Pendaflex File Folders, Letter?"), "<a_1><b_10><c_11>");
+  EXPECT_EQ(s[0].task, Task::T2SidToTitle);
+  EXPECT_EQ(s[3].supervised, "Pendaflex File Folders, Letter");
+  EXPECT_EQ(s[4].task, Task::T2TitleToSid);
+  EXPECT_EQ(s[4].supervised, "<a_1><b_2><c_3>");
+}
+
+TEST_F(Golden, T3UsesTheLastTitleOfTheSid) {
+  auto s = build_t3(train, ctx);
+  expect_stage1(s[0],
+                chat(kSysRec,
+                     "The user has sequentially interacted with items <a_1><b_2><c_3>, <a_4><b_5><c_6>. Can you "
+                     "recommend the next item for him? Tell me the title of the item?"),
+                "HP 75 Color Ink");  // item_title is "HP 74 Black Ink"; sid2title keeps the last writer
+}
+
+TEST_F(Golden, T4InstructionDrawsAndQuotes) {
+  auto s = build_t4(train, ctx);
+  // random.seed(42); randint(0, 10) -> 10, 1, 0, ... : templates 11, 2, 1.
+  expect_stage1(
+      s[0],
+      chat(kPre + "\nIn relation to the user's recent entertainment with a given office products, it would be "
+                  "appreciated if you could curate a list of office products that might form part of the user's "
+                  "previous gaming history.\n \n",
+           "The user has palyed the following office productss before: \"Scotch Magic Tape\",\t\"Pendaflex File "
+           "Folders, Letter\""),
+      "\"HP 74 Black Ink\"\n");
+  EXPECT_NE(s[1].prefix.find("\nConsidering the office products that has recently captured the user's interest, "
+                             "kindly create a compilation of other office products that the user might have played "
+                             "prior to this.\n \n"),
+            std::string::npos);
+  EXPECT_NE(s[2].prefix.find("\nGiven a list of office products the user recetenly enjoy, please write a new office "
+                             "products that the user may bought\n \n"),
+            std::string::npos);
+}
+
+TEST_F(Golden, T5) {
+  auto s = build_t5(train, ctx);
+  expect_stage1(s[0],
+                chat(kPre + " \nBased on the user's historical interaction with item titles, predict the semantic ID "
+                            "of the next item they may expect.\n",
+                     "The user has interacted with the following office products items in chronological order: "
+                     "\"Scotch Magic Tape\", \"Pendaflex File Folders, Letter\". Can you predict the next item the "
+                     "user may expect?"),
+                "<a_7><b_8><c_9>");
+}
+
+TEST_F(Golden, ReasonActivation) {
+  CorpusStats stats;
+  auto s = build_reason(NarrativeFile::load(paths.narrative_csv()), PromptStyle::Reference, &stats);
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(stats.used, 2u);
+  EXPECT_EQ(stats.skipped_missing, 1u);   // empty reasoning
+  EXPECT_EQ(stats.skipped_unclosed, 1u);  // "<think>never closed"
+  EXPECT_EQ(stats.skipped_bad, 1u);       // malformed history list
+  const std::string prefix =
+      "<|im_start|>system\n" + kSysRec + "<|im_end|>\n<|im_start|>user\nThe user has sequentially interacted with "
+      "items <a_1><b_2><c_3>, <a_4><b_5><c_6>. Can you recommend the next item for him? Let's think step by step "
+      "before making recommendation. Directly output the item SID after thinking.<|im_end|>\n<|im_start|>assistant\n";
+  EXPECT_EQ(s[0].prefix, prefix);
+  EXPECT_EQ(s[0].supervised,
+            "<think>\nThe user bought <a_1><b_2><c_3>, then <a_4><b_5><c_6>.\nThey organise an office.\n</think>\n\n"
+            "<a_7><b_8><c_9><|im_end|>\n");
+  EXPECT_EQ(s[0].suffix, "");
+  // A leading <think>...</think> in the reasoning is cut; the rest is stripped.
+  EXPECT_NE(s[1].supervised.find("<think>\nPrinting supplies first; tape next.\n</think>\n\n<a_1><b_2><c_3><|im_end|>\n"),
+            std::string::npos);
+}
+
+TEST_F(Golden, T6AndT7PlainLm) {
+  CorpusStats s6, s7;
+  auto t6 = build_t6(paths.item_enriched_json(), &s6);
+  ASSERT_EQ(t6.size(), 2u);
+  EXPECT_EQ(s6.skipped_missing, 2u);  // no llm_stage2, null llm_stage2
+  EXPECT_EQ(t6[0].supervised, "<a_1><b_2><c_3> is an invisible tape. <a_1><b_2><c_3> writes well.");
+  EXPECT_EQ(t6[1].supervised, "<a_7><b_8><c_9> prints black.");
+  EXPECT_TRUE(t6[1].prefix.empty() && t6[1].suffix.empty());
+  auto t7 = build_t7(NarrativeFile::load(paths.narrative_csv()), &s7);
+  ASSERT_EQ(t7.size(), 3u);
+  EXPECT_EQ(s7.skipped_missing, 2u);  // NaN and empty narratives
+  EXPECT_EQ(t7[0].supervised, "The user bought <a_1><b_2><c_3> and <a_4><b_5><c_6>, then <a_7><b_8><c_9>.");
+  EXPECT_EQ(t7[1].supervised, "Narrative after a think block.");
+  EXPECT_EQ(t7[2].supervised, "Still a narrative.");
+}
+
+TEST_F(Golden, T8GeneralChats) {
+  CorpusStats stats;
+  auto s = build_t8(kRoot + "/general/chats.jsonl", 60000, 42, &stats);
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(stats.skipped_bad, 1u);
+  EXPECT_EQ(s[0].prefix,
+            "<|im_start|>system\nYou are helpful.<|im_end|>\n<|im_start|>user\nWhat is 2+2?<|im_end|>\n"
+            "<|im_start|>assistant\n");
+  EXPECT_EQ(s[0].supervised, "<think>\nAdd.\n</think>\n\n4<|im_end|>");
+  EXPECT_TRUE(s[0].by_parts);
+  // A system message with list content becomes a user message (reference bug kept).
+  EXPECT_EQ(s[1].prefix,
+            "<|im_start|>user\nSys as list.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
+}
+
+TEST_F(Golden, EvalPrompts) {
+  auto test = data::Interactions::load(paths.interactions(data::Split::Test));
+  EvalPromptOptions plain;
+  auto p = build_eval_prompt(test.rows[0], 0, plain);
+  EXPECT_EQ(p.text(),
+            "<|im_start|>system\n" + kPre + " \nCan you predict the next possible item that the user may expect?\n"
+            "<|im_end|>\n<|im_start|>user\nCan you predict the next possible item the user may expect, given the "
+            "following chronological interaction history: <a_4><b_5><c_6>, <a_7><b_8><c_9>, <a_1><b_2><c_3>"
+            "<|im_end|>\n<|im_start|>assistant\n<think>\n</think>\n\n");
+  EXPECT_EQ(p.think_block, "<think>\n</think>\n\n");
+  EXPECT_EQ(p.target_sid, "<a_7><b_8><c_9>");
+  EXPECT_EQ(p.target_title, "HP 75 Color Ink");
+  EXPECT_STREQ(eval_sid_separator(plain), "\n</think>\n\n");
+
+  EvalPromptOptions training = plain;
+  training.eval_style = EvalPromptStyle::Training;
+  auto t = build_eval_prompt(test.rows[0], 0, training);
+  EXPECT_EQ(t.text(), chat(kPre + " Can you predict the next possible item that the user may expect?",
+                           "The user has interacted with items <a_4><b_5><c_6>, <a_7><b_8><c_9>, <a_1><b_2><c_3> in "
+                           "chronological order. Can you predict the next possible item that the user may expect?"));
+  EXPECT_STREQ(eval_sid_separator(training), "</think>\n\n");
+
+  EvalPromptOptions think;
+  think.mode = EvalMode::Think;
+  auto k = build_eval_prompt(test.rows[1], 1, think);
+  EXPECT_EQ(k.text(),
+            "<|im_start|>system\n" + kSysRec + "<|im_end|>\n<|im_start|>user\nThe user has sequentially interacted "
+            "with items <a_1><b_2><c_3>. Can you recommend the next item for him? Let's think step by step before "
+            "making recommendation. Directly output the item SID after thinking.<|im_end|>\n<|im_start|>assistant\n");
+  EXPECT_EQ(eval_prompt_max_len(EvalMode::Think), 2048u);
+  EXPECT_EQ(eval_prompt_max_len(EvalMode::Plain), 2564u);
+}
+
+TEST_F(Golden, CompactStyleKeepsTargets) {
+  ctx.style = PromptStyle::Compact;
+  auto s = build_t1(train, ctx);
+  EXPECT_EQ(s[0].text(),
+            "<|im_start|>user\nItems: <a_1><b_2><c_3>, <a_4><b_5><c_6>. Next item?<|im_end|>\n" + kAssistant +
+                "<a_7><b_8><c_9><|im_end|>\n");
+  auto t4 = build_t4(train, ctx);
+  EXPECT_EQ(t4[0].supervised, "\"HP 74 Black Ink\"\n");
+  EXPECT_EQ(t4[0].prefix.find("<|im_start|>system"), std::string::npos);
+}
+
+TEST_F(Golden, Stage1MixCountsWeightsAndShuffle) {
+  TaskOptions options;
+  options.general_chats = kRoot + "/general/chats.jsonl";
+  TextSet set = build_stage1_text(paths, catalog, options);
+  // T1,T3,T4,T5: 5 rows each; T2: 8; T6: 2; T7: 3; T8: 2.
+  ASSERT_EQ(set.counts.size(), 8u);
+  std::size_t total = 0;
+  for (const auto& c : set.counts) total += c.samples;
+  EXPECT_EQ(total, 5u * 4 + 8 + 2 + 3 + 2);
+  EXPECT_EQ(set.samples.size(), total);
+  // The shuffle is a permutation: the same multiset of texts as the unshuffled set.
+  options.shuffle = false;
+  TextSet plain = build_stage1_text(paths, catalog, options);
+  std::vector<std::string> a, b;
+  for (auto& s : set.samples) a.push_back(s.text());
+  for (auto& s : plain.samples) b.push_back(s.text());
+  EXPECT_NE(a, b);
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  EXPECT_EQ(a, b);
+
+  options.weights = parse_weights("T1=2,T2=0.5,T3=0,T6=0");
+  TextSet weighted = build_stage1_text(paths, catalog, options);
+  std::map<std::string, std::size_t> counts;
+  for (const auto& c : weighted.counts) counts[c.group] = c.samples;
+  EXPECT_EQ(counts["T1"], 10u);
+  EXPECT_EQ(counts["T2"], 4u);
+  EXPECT_EQ(counts.count("T3"), 0u);
+  EXPECT_EQ(counts.count("T6"), 0u);
+  EXPECT_THROW(parse_weights("T9=1"), InputError);
+  EXPECT_THROW(parse_weights("T1=-1"), InputError);
+  EXPECT_THROW(parse_weights("T1"), InputError);
+}
+
+TEST_F(Golden, Stage2NeedsTheNarrativeCsv) {
+  TaskOptions options;
+  EXPECT_EQ(build_stage2_text(paths, options).samples.size(), 2u);
+  data::DatasetPaths none{kRoot, "Missing_Category"};
+  EXPECT_THROW(build_stage2_text(none, options), InputError);
+}
+
+}  // namespace
+}  // namespace sidr::tasks
