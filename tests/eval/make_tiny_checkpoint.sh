@@ -13,7 +13,7 @@ init_range=${5:-0.5}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 data=$src/data/Amazon
-cut -f2 "$data/info/Industrial_and_Scientific_5_2016-10-2018-11.txt" | head -300 > "$work/corpus.txt"
+head -n 300 "$data/info/Industrial_and_Scientific_5_2016-10-2018-11.txt" | cut -f2 > "$work/corpus.txt"
 "$bin" tokenizer train --corpus "$work/corpus.txt" --vocab-size "$bpe_vocab" --out "$work/tok0" > /dev/null
 "$bin" tokenizer add-sid-tokens --tokenizer "$work/tok0" --sid-index "$data/index/Industrial_and_Scientific.index.json" \
   --out "$work/tok" > /dev/null
