@@ -1,8 +1,11 @@
 #include "eval/evaluate.h"
 
+#include <malloc.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "data/catalog.h"
 #include "data/dataset.h"
@@ -105,8 +108,8 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
   Json predictions = Json::array();
   std::vector<ScoredRow> scored;
   std::size_t thoughts_closed = 0, thought_tokens = 0;
-  Progress progress("evaluate " + options.mode, prompts.size(), "users");
-  if (options.quiet) progress.finish();
+  std::optional<Progress> progress;
+  if (!options.quiet) progress.emplace("evaluate " + options.mode, prompts.size(), "users");
   auto start = std::chrono::steady_clock::now();
   for (std::size_t begin = 0; begin < prompts.size(); begin += static_cast<std::size_t>(options.batch_size)) {
     std::size_t end = std::min(prompts.size(), begin + static_cast<std::size_t>(options.batch_size));
@@ -147,10 +150,14 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
         predictions.push_back(std::move(row));
       }
     }
-    if (!options.quiet) progress.advance(end - begin);
+    if (progress) progress->advance(end - begin);
+#ifdef __GLIBC__
+    // Batches of varying prompt lengths fragment glibc's heap (RSS grew ~0.4 GB per 1,000 users without this).
+    malloc_trim(0);
+#endif
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (!options.quiet) progress.finish();
+  if (progress) progress->finish();
 
   for (const auto& row : predictions) {
     ScoredRow s;
