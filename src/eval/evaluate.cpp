@@ -105,38 +105,45 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
   decode::LmStepModel step_model(model, end_token);  // pad = eos, as the reference pads
   auto beam = beam_options(options, end_token);
 
-  Json predictions = Json::array();
+  std::vector<Json> rows_out(prompts.size());
   std::vector<ScoredRow> scored;
   std::size_t thoughts_closed = 0, thought_tokens = 0;
   std::optional<Progress> progress;
   if (!options.quiet) progress.emplace("evaluate " + options.mode, prompts.size(), "users");
   auto start = std::chrono::steady_clock::now();
+  std::vector<std::vector<decode::TokenId>> all_ids(prompts.size());
+  for (std::size_t i = 0; i < prompts.size(); ++i) all_ids[i] = tasks::eval_prompt_ids(prompts[i], mode, encoder);
+  // Batches of similar lengths waste less compute on left padding; results go back to row order.
+  std::vector<std::size_t> order(prompts.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return all_ids[a].size() < all_ids[b].size(); });
   for (std::size_t begin = 0; begin < prompts.size(); begin += static_cast<std::size_t>(options.batch_size)) {
     std::size_t end = std::min(prompts.size(), begin + static_cast<std::size_t>(options.batch_size));
     std::vector<std::vector<decode::TokenId>> ids;
     std::vector<std::string> texts;
     for (std::size_t i = begin; i < end; ++i) {
-      ids.push_back(tasks::eval_prompt_ids(prompts[i], mode, encoder));
-      texts.push_back(prompts[i].text());
+      ids.push_back(all_ids[order[i]]);
+      texts.push_back(prompts[order[i]].text());
     }
     if (mode == tasks::EvalMode::Plain) {
       auto results = decode::search_sids(step_model, trie, end_token, ids, beam);
       for (std::size_t k = 0; k < results.size(); ++k) {
-        const auto& p = prompts[begin + k];
+        const auto& p = prompts[order[begin + k]];
         Json row;
         row["input"] = p.user;
         row["output"] = p.target_sid + "\n";
         row["predict"] = predict_list(results[k]);
         if (options.with_scores) row["scores"] = score_list(results[k]);
         if (options.with_prompt_ids) row["prompt_ids"] = ids[k];
-        predictions.push_back(std::move(row));
+        rows_out[order[begin + k]] = std::move(row);
       }
     } else {
       decode::ThinkOptions think;
       think.max_thought_tokens = options.think_tokens;
       auto results = decode::think_then_search(step_model, tokenizer, trie, end_token, ids, texts, think, beam);
       for (std::size_t k = 0; k < results.size(); ++k) {
-        const auto& p = prompts[begin + k];
+        const auto& p = prompts[order[begin + k]];
         thoughts_closed += results[k].closed ? 1 : 0;
         thought_tokens += results[k].thought_tokens;
         Json row;
@@ -147,7 +154,8 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
         row["cot"] = results[k].thought;
         row["predict"] = predict_list(results[k].predictions);
         if (options.with_scores) row["scores"] = score_list(results[k].predictions);
-        predictions.push_back(std::move(row));
+        if (options.with_prompt_ids) row["prompt_ids"] = ids[k];
+        rows_out[order[begin + k]] = std::move(row);
       }
     }
     if (progress) progress->advance(end - begin);
@@ -156,6 +164,8 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
     malloc_trim(0);
 #endif
   }
+  Json predictions = Json::array();
+  for (auto& row : rows_out) predictions.push_back(std::move(row));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (progress) progress->finish();
 
