@@ -1,0 +1,47 @@
+// `sidreasoner evaluate`: constrained beam-search evaluation of a checkpoint (plain or thinking mode).
+#include <fmt/format.h>
+
+#include "cli/command.h"
+#include "cli/model_options.h"
+#include "eval/evaluate.h"
+
+namespace sidr::cli {
+namespace {
+
+void setup(CLI::App& root) {
+  auto o = std::make_shared<eval::EvaluateOptions>();
+  auto* cmd = root.add_subcommand(
+      "evaluate", "Recommend by trie-constrained beam search; write predictions.json and metrics.json");
+  cmd->add_option("--model", o->model_dir, "checkpoint directory with tokenizer.json")->required();
+  cmd->add_option("--data", o->data_root, "dataset root, e.g. data/Amazon")->required();
+  cmd->add_option("--dataset", o->dataset, "dataset name, e.g. Industrial_and_Scientific")->required();
+  cmd->add_option("--split", o->split, "train, valid or test")->capture_default_str();
+  cmd->add_option("--mode", o->mode, "plain (empty think block) or think (greedy thought, then beams)")
+      ->capture_default_str();
+  cmd->add_option("--prompt-style", o->prompt_style,
+                  "plain mode: reference (EvalSidDataset prompt) or training (the T1 training prompt)")
+      ->capture_default_str();
+  cmd->add_option("--beams", o->beams, "beams = SIDs returned per user")->capture_default_str();
+  cmd->add_option("--out", o->out_dir, "output directory (predictions.json, metrics.json)")->required();
+  cmd->add_option("--limit", o->limit, "evaluate the first N rows (0 = all)")->capture_default_str();
+  cmd->add_option("--batch-size", o->batch_size, "users per batched search")->capture_default_str();
+  cmd->add_option("--think-tokens", o->think_tokens, "think mode: greedy thought budget")->capture_default_str();
+  cmd->add_flag("--beam-sampling", o->beam_sampling,
+                "reproduce HF beam sampling (the reference's generation_config leak) instead of beam search");
+  cmd->add_option("--temperature", o->temperature, "beam sampling temperature")->capture_default_str();
+  cmd->add_option("--top-k", o->top_k, "beam sampling top-k (0 = off)")->capture_default_str();
+  cmd->add_option("--top-p", o->top_p, "beam sampling top-p")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "beam sampling seed")->capture_default_str();
+  cmd->add_flag("--with-scores", o->with_scores, "add each prediction's beam log-prob (\"scores\")");
+  cmd->add_flag("--with-prompt-ids", o->with_prompt_ids, "add the prompt token ids (\"prompt_ids\")");
+  cmd->add_flag("--quiet", o->quiet, "no progress bar");
+  add_runtime_options(cmd, o->runtime);
+  cmd->callback([o] {
+    auto result = eval::run_evaluation(*o);
+    fmt::print("{}\n", result.metrics_json.dump(2));
+  });
+}
+
+}  // namespace
+SIDR_COMMAND(60, setup);
+}  // namespace sidr::cli

@@ -1,0 +1,51 @@
+// The evaluation runner: a checkpoint, a dataset split and a mode in; the reference's predictions.json and a
+// metrics.json (HR@K, NDCG@K, invalid predictions, timing) out.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "eval/metrics.h"
+#include "model/runtime.h"
+#include "util/json.h"
+
+namespace sidr::eval {
+
+struct EvaluateOptions {
+  std::string model_dir;                // checkpoint with tokenizer.json (HF layout)
+  std::string data_root;                // e.g. data/Amazon
+  std::string dataset;                  // e.g. Industrial_and_Scientific
+  std::string split = "test";           // train | valid | test
+  std::string mode = "plain";           // plain | think
+  std::string prompt_style = "reference";  // plain mode: reference (EvalSidDataset) | training (T1 + Q3T block)
+  std::string out_dir;                  // predictions.json and metrics.json go here
+  int beams = 10;                       // beams = returned SIDs per user
+  std::size_t limit = 0;                // evaluate the first N rows; 0 = all
+  int batch_size = 8;                   // prompts per beam search (the reference: 8 plain, 4 think)
+  int think_tokens = 1024;              // thinking mode: greedy chain-of-thought budget
+  bool beam_sampling = false;           // reproduce HF beam sampling (the reference's generation-config leak)
+  double temperature = 0.6;             // beam sampling only (Qwen3's generation_config.json values)
+  std::int64_t top_k = 20;
+  double top_p = 0.95;
+  std::uint64_t seed = 42;
+  bool with_scores = false;             // add "scores" (beam log-probs) to each prediction object
+  bool with_prompt_ids = false;         // add "prompt_ids" (the token ids searched from; parity tests, benchmarks)
+  bool quiet = false;                   // no progress bar
+  model::RuntimeOptions runtime;
+
+  void validate() const;  // InputError with a full sentence
+};
+
+struct EvaluateResult {
+  MetricsReport metrics;
+  Json metrics_json;  // what metrics.json holds
+  double seconds = 0;
+  std::size_t users = 0;
+};
+
+EvaluateResult run_evaluation(const EvaluateOptions& options);
+
+// Peak resident memory of this process in MiB (VmHWM), 0 if unknown.
+double peak_memory_mib();
+
+}  // namespace sidr::eval

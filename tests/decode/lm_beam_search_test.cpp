@@ -1,0 +1,168 @@
+// Beam search on a tiny random Qwen3 with its KV cache (prompt run once, cache rows expanded to the beams)
+// against brute force: every SID scored by a full forward without cache.
+#include <algorithm>
+#include <memory>
+#include <random>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "decode/beam_search.h"
+#include "decode/generate.h"
+#include "decode/lm_step_model.h"
+#include "model/checkpoint.h"
+#include "sid/trie.h"
+
+namespace sidr::decode {
+namespace {
+
+model::ModelConfig tiny_config() {
+  model::ModelConfig c;
+  c.model_type = "qwen3";
+  c.vocab_size = 50;
+  c.hidden_size = 32;
+  c.intermediate_size = 48;
+  c.num_hidden_layers = 2;
+  c.num_attention_heads = 4;
+  c.num_key_value_heads = 2;
+  c.head_dim = 12;
+  c.rope_theta = 10000;
+  c.initializer_range = 0.5;  // large weights: peaked, distinct log-probs
+  c.tie_word_embeddings = true;
+  return c;
+}
+
+constexpr TokenId kNewline = 1;
+constexpr TokenId kEnd = 2;
+
+std::vector<std::vector<TokenId>> synthetic_sids(std::size_t count) {
+  std::mt19937 rng(9);
+  std::set<std::vector<TokenId>> seen;
+  std::vector<std::vector<TokenId>> out;
+  while (out.size() < count) {
+    std::vector<TokenId> s{static_cast<TokenId>(10 + rng() % 4), static_cast<TokenId>(20 + rng() % 5),
+                           static_cast<TokenId>(30 + rng() % 8), kNewline, kEnd};
+    if (seen.insert(s).second) out.push_back(s);
+  }
+  return out;
+}
+
+// Total log-prob of seq after prompt, from one full forward without cache.
+double brute_force(model::Qwen3& m, const std::vector<TokenId>& prompt, const std::vector<TokenId>& seq) {
+  torch::NoGradGuard no_grad;
+  std::vector<std::int64_t> ids(prompt.begin(), prompt.end());
+  ids.insert(ids.end(), seq.begin(), seq.end());
+  auto input = torch::tensor(ids, torch::kInt64).view({1, -1});                 // (1, T)
+  auto lp = m->forward(input, torch::ones_like(input))[0].log_softmax(-1);       // (T, V)
+  double total = 0;
+  for (std::size_t k = 0; k < seq.size(); ++k)
+    total += lp[static_cast<std::int64_t>(prompt.size() + k - 1)][seq[k]].item<float>();
+  return total;
+}
+
+TEST(LmBeamSearch, FullBeamOnARandomModelRanksLikeBruteForce) {
+  auto m = model::init_model(tiny_config(), 4);
+  m->eval();
+  auto sequences = synthetic_sids(20);
+  auto trie = std::make_shared<sid::Trie>(sid::Trie::build(sequences));
+  // Different lengths: the batch is left-padded.
+  std::vector<std::vector<TokenId>> prompts{{3, 4, 5, 6, 7}, {8, 9}, {40, 41, 42, 43, 44, 45, 46, 47}};
+  LmStepModel step(m, kEnd);
+  TrieConstraint constraint(trie, kEnd);
+  BeamSearchOptions options;
+  options.beams = 20;
+  options.end_tokens = {kEnd};
+  auto results = beam_search(step, prompts, &constraint, options);
+  for (std::size_t p = 0; p < prompts.size(); ++p) {
+    std::vector<std::pair<double, std::vector<TokenId>>> truth;
+    for (const auto& s : sequences) truth.emplace_back(brute_force(m, prompts[p], s), s);
+    std::stable_sort(truth.begin(), truth.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    ASSERT_EQ(results[p].size(), truth.size());
+    for (std::size_t i = 0; i < truth.size(); ++i) {
+      EXPECT_EQ(results[p][i].tokens, truth[i].second) << "prompt " << p << " rank " << i;
+      EXPECT_NEAR(results[p][i].score, truth[i].first, 2e-3);
+    }
+  }
+}
+
+TEST(LmBeamSearch, SmallBeamsBatchedEqualAloneAndScoreExactly) {
+  auto m = model::init_model(tiny_config(), 5);
+  m->eval();
+  auto sequences = synthetic_sids(30);
+  auto trie = std::make_shared<sid::Trie>(sid::Trie::build(sequences));
+  std::vector<std::vector<TokenId>> prompts{{3, 4, 5, 6, 7}, {8, 9}, {40, 41, 42}};
+  BeamSearchOptions options;
+  options.beams = 4;
+  options.end_tokens = {kEnd};
+  LmStepModel step(m, kEnd);
+  TrieConstraint constraint(trie, kEnd);
+  auto batched = beam_search(step, prompts, &constraint, options);
+  for (std::size_t p = 0; p < prompts.size(); ++p) {
+    auto alone = beam_search(step, {prompts[p]}, &constraint, options);
+    ASSERT_EQ(batched[p].size(), 4u);
+    ASSERT_EQ(alone[0].size(), 4u);
+    std::set<std::vector<TokenId>> distinct;
+    for (std::size_t i = 0; i < 4; ++i) {
+      EXPECT_EQ(batched[p][i].tokens, alone[0][i].tokens);
+      EXPECT_TRUE(trie->is_terminal(trie->walk(batched[p][i].tokens)));
+      EXPECT_TRUE(distinct.insert(batched[p][i].tokens).second);
+      if (i > 0) EXPECT_GE(batched[p][i - 1].score, batched[p][i].score);
+      EXPECT_NEAR(batched[p][i].score, brute_force(m, prompts[p], batched[p][i].tokens), 2e-3);
+    }
+  }
+}
+
+TEST(LmGenerate, GreedyWithCacheEqualsFullForwardArgmax) {
+  auto m = model::init_model(tiny_config(), 6);
+  m->eval();
+  std::vector<std::vector<TokenId>> prompts{{3, 4, 5, 6, 7}, {8, 9}};
+  LmStepModel step(m, 0);
+  GenerateOptions options;
+  options.max_new_tokens = 8;
+  auto out = generate(step, prompts, options);
+  torch::NoGradGuard no_grad;
+  for (std::size_t p = 0; p < prompts.size(); ++p) {
+    std::vector<std::int64_t> ids(prompts[p].begin(), prompts[p].end());
+    std::vector<TokenId> expected;
+    for (int k = 0; k < 8; ++k) {
+      auto input = torch::tensor(ids, torch::kInt64).view({1, -1});
+      auto next = m->forward(input, torch::ones_like(input))[0][-1].argmax().item<std::int64_t>();
+      expected.push_back(static_cast<TokenId>(next));
+      ids.push_back(next);
+    }
+    EXPECT_EQ(out[p].tokens, expected);
+    EXPECT_EQ(out[p].reason, StopReason::Length);
+  }
+  // A stop token ends its row only; the other row keeps going.
+  options.stop_tokens = {out[0].tokens[2]};
+  auto stopped = generate(step, prompts, options);
+  EXPECT_EQ(stopped[0].reason, StopReason::StopToken);
+  EXPECT_LE(stopped[0].tokens.size(), 3u);
+  EXPECT_EQ(stopped[0].tokens.back(), out[0].tokens[2]);
+  if (std::find(out[1].tokens.begin(), out[1].tokens.end(), out[0].tokens[2]) == out[1].tokens.end())
+    EXPECT_EQ(stopped[1].tokens, out[1].tokens);
+}
+
+TEST(LmGenerate, SamplingIsSeededAndRespectsTopK) {
+  auto m = model::init_model(tiny_config(), 7);
+  m->eval();
+  LmStepModel step(m, 0);
+  GenerateOptions options;
+  options.max_new_tokens = 6;
+  options.sample = true;
+  options.sampling.top_k = 1;  // top-1 sampling is greedy
+  auto sampled = generate(step, {{3, 4, 5}}, options);
+  options.sample = false;
+  auto greedy = generate(step, {{3, 4, 5}}, options);
+  EXPECT_EQ(sampled[0].tokens, greedy[0].tokens);
+  options.sample = true;
+  options.sampling.top_k = 0;
+  options.sampling.temperature = 2.0;
+  options.seed = 3;
+  auto a = generate(step, {{3, 4, 5}}, options);
+  auto b = generate(step, {{3, 4, 5}}, options);
+  EXPECT_EQ(a[0].tokens, b[0].tokens);
+}
+
+}  // namespace
+}  // namespace sidr::decode

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# `sidreasoner evaluate` end to end on a tiny random checkpoint and the shipped dataset:
+#  - plain mode: reference-format predictions.json (input/output/predict), every prediction a catalog SID, no
+#    duplicates, scores sorted; metrics.json equal to `sidreasoner metrics` on the same file;
+#  - the same predictions and scores as an independent Python implementation of HF's constrained beam search on
+#    the same checkpoint (tests/eval/hf_style_eval.py, its own safetensors reader and forward);
+#  - think mode: the reference's think-mode fields;
+#  - bad options and inputs: exit 2, one line, nothing written.
+set -euo pipefail
+bin=${SIDR_BIN:?}
+src=${SIDR_SOURCE_DIR:?}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+data=$src/data/Amazon
+ds=Industrial_and_Scientific
+
+bash "$src/tests/eval/make_tiny_checkpoint.sh" "$tmp/model"
+
+"$bin" evaluate --model "$tmp/model" --data "$data" --dataset $ds --limit 5 --beams 4 --batch-size 3 \
+  --out "$tmp/plain" --with-scores --with-prompt-ids --quiet --threads 1 > /dev/null
+"$bin" metrics "$tmp/plain/predictions.json" --data "$data" --dataset $ds --out "$tmp/recomputed.json" > /dev/null
+/usr/bin/python3 "$src/tests/eval/hf_style_eval.py" --model "$tmp/model" --prompts "$tmp/plain/predictions.json" \
+  --catalog "$data/index/$ds.index.json" --beams 4 --batch-size 2 --threads 1 --out "$tmp/hf.json"
+
+/usr/bin/python3 - "$tmp" "$data/index/$ds.index.json" "$data/test/${ds}_5_2016-10-2018-11.csv" <<'PY'
+import csv, json, sys
+tmp, index, test_csv = sys.argv[1:]
+sids = {"".join(v) for v in json.load(open(index)).values()}
+preds = json.load(open(f"{tmp}/plain/predictions.json"))
+rows = list(csv.DictReader(open(test_csv)))[:5]
+assert len(preds) == 5
+for p, row in zip(preds, rows):
+    assert {"input", "output", "predict"} <= set(p), p.keys()
+    assert p["output"] == row["item_sid"].strip() + "\n", (p["output"], row["item_sid"])
+    assert p["input"].startswith("Can you predict the next possible item the user may expect, given the following "
+                                 "chronological interaction history: "), p["input"]
+    assert len(p["predict"]) == 4 and len(set(p["predict"])) == 4, p["predict"]
+    assert all(s in sids for s in p["predict"]), p["predict"]
+    assert all(a >= b for a, b in zip(p["scores"], p["scores"][1:])), p["scores"]
+m = json.load(open(f"{tmp}/plain/metrics.json"))
+r = json.load(open(f"{tmp}/recomputed.json"))
+for k in ["HR@1", "HR@3", "NDCG@1", "NDCG@3", "invalid_predictions", "rows"]:
+    assert m[k] == r[k], (k, m[k], r[k])
+assert "HR@5" not in m and m["invalid_predictions"] == 0 and m["users_per_second"] > 0
+# Independent HF-style beam search on the same checkpoint: same SIDs in the same order (order may differ only
+# between near-tied scores), same scores.
+hf = json.load(open(f"{tmp}/hf.json"))["rows"]
+for ours, ref in zip(preds, hf):
+    assert len(ours["predict"]) == len(ref["predict"]), (ours, ref)
+    for i, (a, b) in enumerate(zip(ours["predict"], ref["predict"])):
+        assert abs(ours["scores"][i] - ref["scores"][i]) < 1e-3, (i, ours["scores"], ref["scores"])
+        if a != b:
+            j = ref["predict"].index(a)
+            assert abs(ref["scores"][j] - ours["scores"][i]) < 1e-4, (ours, ref)
+print("plain ok")
+PY
+
+"$bin" evaluate --model "$tmp/model" --data "$data" --dataset $ds --limit 2 --beams 3 --mode think \
+  --think-tokens 5 --out "$tmp/think" --quiet --threads 1 > /dev/null
+/usr/bin/python3 - "$tmp" <<'PY'
+import json, sys
+tmp = sys.argv[1]
+preds = json.load(open(f"{tmp}/think/predictions.json"))
+assert len(preds) == 2
+for p in preds:
+    assert set(p) >= {"history_str", "target_title", "output", "prompt_cot", "cot", "predict"}, p.keys()
+    assert p["prompt_cot"].endswith("<|im_start|>assistant\n"), p["prompt_cot"][-40:]
+    assert len(p["predict"]) == 3 and len(set(p["predict"])) == 3
+m = json.load(open(f"{tmp}/think/metrics.json"))
+assert m["mode"] == "think" and m["think_tokens"] == 5 and 0 < m["mean_thought_tokens"] <= 5, m
+print("think ok")
+PY
+
+expect_input_error() {
+  set +e
+  "$bin" "$@" > "$tmp/out" 2> "$tmp/err"
+  local rc=$?
+  set -e
+  [ "$rc" -eq 2 ] || { echo "expected exit 2 from: $*; got $rc"; cat "$tmp/err"; exit 1; }
+  [ "$(wc -l < "$tmp/err")" -eq 1 ] || { echo "expected one line"; cat "$tmp/err"; exit 1; }
+}
+expect_input_error evaluate --model "$tmp/model" --data "$data" --dataset $ds --beams 0 --out "$tmp/bad1"
+expect_input_error evaluate --model "$tmp/model" --data "$data" --dataset Nope --out "$tmp/bad2"
+expect_input_error evaluate --model "$tmp/nomodel" --data "$data" --dataset $ds --out "$tmp/bad3"
+expect_input_error evaluate --model "$tmp/model" --data "$data" --dataset $ds --mode fancy --out "$tmp/bad4"
+for d in bad1 bad2 bad3 bad4; do [ ! -e "$tmp/$d" ] || { echo "$d was written"; exit 1; }; done
+echo ok
