@@ -30,8 +30,10 @@ build-san: deps
 	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DSIDR_FUZZ=ON
 	cmake --build $(BUILD_SAN) -j $(JOBS)
 
+PRESET ?= quick
 run: build
 	./$(BUILD)/sidreasoner data check --data $(DATA) --dataset $(DATASET)
+	./$(BUILD)/sidreasoner pipeline --preset $(PRESET) --data $(DATA) --dataset $(DATASET)
 
 test: build build-san oracles
 	cd $(BUILD_SAN) && ctest --output-on-failure -j $(JOBS)

@@ -29,6 +29,7 @@ void EvaluateOptions::validate() const {
   data::parse_split(split);
   tasks::parse_eval_mode(mode);
   tasks::parse_eval_prompt_style(prompt_style == "train" ? "training" : prompt_style);
+  tasks::parse_prompt_style(style);
   if (beams < 1) throw InputError("beam size must be at least 1, got " + std::to_string(beams));
   if (batch_size < 1) throw InputError("batch size must be at least 1, got " + std::to_string(batch_size));
   if (think_tokens < 1) throw InputError("think tokens must be at least 1, got " + std::to_string(think_tokens));
@@ -93,6 +94,7 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
 
   tasks::EvalPromptOptions prompt_options;
   prompt_options.mode = mode;
+  prompt_options.style = tasks::parse_prompt_style(options.style);
   prompt_options.eval_style =
       tasks::parse_eval_prompt_style(options.prompt_style == "train" ? "training" : options.prompt_style);
   auto prompts = tasks::build_eval_prompts(interactions, prompt_options);
@@ -182,6 +184,7 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
   Json m = result.metrics.to_json();
   m["mode"] = options.mode;
   m["prompt_style"] = options.prompt_style;
+  m["style"] = options.style;
   m["split"] = options.split;
   m["dataset"] = options.dataset;
   m["model"] = options.model_dir;

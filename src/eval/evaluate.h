@@ -18,6 +18,7 @@ struct EvaluateOptions {
   std::string split = "test";           // train | valid | test
   std::string mode = "plain";           // plain | think
   std::string prompt_style = "reference";  // plain mode: reference (EvalSidDataset) | training (T1 + Q3T block)
+  std::string style = "reference";      // reference | compact (the prompts the model was trained with)
   std::string out_dir;                  // predictions.json and metrics.json go here
   int beams = 10;                       // beams = returned SIDs per user
   std::size_t limit = 0;                // evaluate the first N rows; 0 = all
