@@ -2,12 +2,14 @@
 // SIDs collide: one SID string can name several items.
 #pragma once
 #include <array>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "data/dataset.h"
+#include "data/info_file.h"
 
 namespace sidr::data {
 
@@ -25,10 +27,13 @@ class Catalog {
  public:
   // Loads index.json and item.json (and checks info against them); InputError with file/line/field on bad input.
   static Catalog load(const DatasetPaths& paths);
+  // index.json + item.json only (no info file), for tools and tests with a partial layout.
+  static Catalog load_index_and_items(const std::filesystem::path& index_json, const std::filesystem::path& item_json);
 
   const std::vector<Item>& items() const { return items_; }  // index.json order
   const Item* find(const std::string& item_id) const;        // nullptr if unknown
   const Item& at(const std::string& item_id) const;          // InputError if unknown
+  const Item* find(std::int64_t item_id) const;              // the CSVs' integer ids
   // Item ids carrying this SID, in index.json order (empty if none).
   const std::vector<std::string>& items_with_sid(const std::string& sid) const;
   bool has_sid(const std::string& sid) const;
@@ -41,12 +46,19 @@ class Catalog {
   // (title if none); otherwise the string (title if blank).
   static std::string processed_description(const Item& item);
 
+  // The info file's lines in file order (empty when loaded without one).
+  const std::vector<InfoLine>& info_lines() const { return info_lines_; }
+  // Entries of item.json with no SID in index.json (the reference ignores them).
+  std::size_t items_without_sid() const { return items_without_sid_; }
+
  private:
   std::vector<Item> items_;
   std::unordered_map<std::string, std::size_t> by_id_;
   std::unordered_map<std::string, std::vector<std::string>> by_sid_;
   std::vector<std::string> distinct_sids_;
   std::vector<std::string> sorted_level_tokens_;
+  std::vector<InfoLine> info_lines_;
+  std::size_t items_without_sid_ = 0;
 };
 
 }  // namespace sidr::data
