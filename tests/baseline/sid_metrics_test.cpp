@@ -9,6 +9,7 @@
 
 #include "baseline/sasrec_trainer.h"
 #include "baseline/sid_metrics.h"
+#include "util/error.h"
 
 namespace sidr::baseline {
 namespace {
