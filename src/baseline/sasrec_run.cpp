@@ -40,6 +40,7 @@ OrderedJson config_json(const SasrecRunOptions& options, const SasrecConfig& mod
   j["lr"] = t.lr;
   j["weight_decay"] = t.weight_decay;
   j["patience"] = t.patience;
+  j["max_minutes"] = t.max_minutes;
   j["select"] = "valid NDCG@" + std::to_string(t.select_k);
   j["ks"] = t.ks;
   j["seed"] = t.seed;
@@ -123,6 +124,7 @@ OrderedJson run_sasrec_baseline(const SasrecRunOptions& options) {
   metrics["best_epoch"] = trained.best_epoch;
   metrics["epochs_run"] = trained.epochs_run;
   metrics["early_stopped"] = trained.early_stopped;
+  metrics["out_of_time"] = trained.out_of_time;
   metrics["valid"] = trained.history.at(static_cast<std::size_t>(trained.best_epoch - 1)).valid;
   metrics["timing"] = {{"load_s", load_seconds},
                        {"train_s", trained.train_seconds},

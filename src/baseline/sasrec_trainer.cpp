@@ -89,6 +89,7 @@ void SasrecTrainOptions::validate() const {
   if (eval_batch_size < 1) fail("eval batch size must be at least 1, got " + std::to_string(eval_batch_size));
   if (!(lr > 0.0)) fail("learning rate must be positive, got " + std::to_string(lr));
   if (!(weight_decay >= 0.0)) fail("weight decay must be non-negative, got " + std::to_string(weight_decay));
+  if (!(max_minutes >= 0.0)) fail("the time budget must be non-negative minutes, got " + std::to_string(max_minutes));
   if (patience < 0) fail("patience must be non-negative, got " + std::to_string(patience));
   if (ks.empty()) fail("at least one K is needed for the metrics");
   for (int k : ks)
@@ -172,6 +173,7 @@ SasrecTrainResult train_sasrec(const SequenceData& data, const SasrecConfig& mod
   std::vector<torch::Tensor> best;
   int since_best = 0;
   const auto step = static_cast<std::size_t>(options.batch_size);
+  const auto train_start = std::chrono::steady_clock::now();
 
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
     auto epoch_start = std::chrono::steady_clock::now();
@@ -228,6 +230,10 @@ SasrecTrainResult train_sasrec(const SequenceData& data, const SasrecConfig& mod
     if (on_epoch) on_epoch(record, result);
     if (since_best > options.patience) {
       result.early_stopped = true;
+      break;
+    }
+    if (options.max_minutes > 0 && seconds_since(train_start) > 60.0 * options.max_minutes) {
+      result.out_of_time = true;
       break;
     }
   }

@@ -33,6 +33,7 @@ struct SasrecTrainOptions {
   std::vector<int> ks = {1, 3, 5, 10, 20};  // metrics reported on valid and test
   std::uint64_t seed = 1;       // init, dropout, shuffling and negatives
   int eval_batch_size = 1024;
+  double max_minutes = 0.0;     // wall-clock budget for training, 0 = none; the epoch in progress completes
   void validate() const;        // InputError with a full sentence
 };
 
@@ -51,6 +52,7 @@ struct SasrecTrainResult {
   double best_score = 0.0;
   int epochs_run = 0;
   bool early_stopped = false;
+  bool out_of_time = false;    // stopped by max_minutes (the only stop that depends on machine speed)
   std::vector<EpochRecord> history;
   double train_seconds = 0.0;  // training steps only
   double valid_seconds = 0.0;  // per-epoch validation

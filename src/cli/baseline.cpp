@@ -41,6 +41,9 @@ void setup(CLI::App& root) {
   cmd->add_option("--patience", run.train.patience, "Stop after more than this many epochs without a better valid "
                                                     "NDCG@20")
       ->capture_default_str();
+  cmd->add_option("--max-minutes", run.train.max_minutes, "Training time budget in minutes (0: none); the best "
+                                                         "epoch so far is kept")
+      ->capture_default_str();
   cmd->add_option("--batch-size", run.train.batch_size, "Training batch size")->capture_default_str();
   cmd->add_option("--lr", run.train.lr, "Adam learning rate")->capture_default_str();
   cmd->add_option("--weight-decay", run.train.weight_decay, "Adam L2 decay")->capture_default_str();

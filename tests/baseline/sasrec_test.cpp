@@ -173,6 +173,20 @@ TEST(SasrecTraining, EarlyStopsAfterPatienceWithoutImprovement) {
   auto result = train_sasrec(data, tiny_config(), options);
   EXPECT_TRUE(result.early_stopped);
   EXPECT_EQ(result.epochs_run, result.best_epoch + 3);
+  EXPECT_FALSE(result.out_of_time);
+}
+
+TEST(SasrecTraining, TimeBudgetEndsAfterTheEpochInProgress) {
+  auto data = tiny_data(100);
+  SasrecTrainOptions options;
+  options.epochs = 50;
+  options.max_minutes = 1e-9;
+  auto result = train_sasrec(data, tiny_config(), options);
+  EXPECT_TRUE(result.out_of_time);
+  EXPECT_EQ(result.epochs_run, 1);
+  EXPECT_EQ(result.best_epoch, 1);
+  options.max_minutes = -1;
+  EXPECT_THROW(train_sasrec(data, tiny_config(), options), InputError);
 }
 
 }  // namespace
