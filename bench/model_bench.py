@@ -4,7 +4,8 @@
 For each small shape (configs/models/qwen3-3m.json, qwen3-15m.json) and each thread count (1, 2):
   forward tokens/s and forward+backward tokens/s at batch 32 x seq 128, and incremental greedy decoding
   tokens/s with a KV cache (batch 8, prompt 16, 32 new tokens); best of --iters timed runs after a warm-up.
-Also achieved GFLOP/s (matmul FLOPs counted from the shapes; backward = 2x forward) against the GEMM peak
+Both wall-clock and CPU-time rates are printed: on a shared, oversubscribed machine tokens per CPU-second
+tracks the work each implementation does more steadily than wall time. Also achieved GFLOP/s (matmul FLOPs counted from the shapes; backward = 2x forward) against the GEMM peak
 that `sidreasoner doctor` measures.
 
 The eager model follows Hugging Face's Qwen3 modeling code (eager attention: repeat_kv, matmul, fp32 softmax,
@@ -159,12 +160,13 @@ def eager_run(c, mode, threads, iters, batch, seq, prompt, new_tokens):
         return batch * new_tokens
 
     step()
-    best = 1e30
+    best, best_cpu = 1e30, 1e30
     for _ in range(iters):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         tokens = step()
+        best_cpu = min(best_cpu, time.process_time() - c0)
         best = min(best, time.perf_counter() - t0)
-    return tokens / best
+    return tokens / best, tokens / best_cpu
 
 
 def flops_per_token(c, mode, seq, prompt, new_tokens):
@@ -201,7 +203,7 @@ def main():
     print(f"torch {torch.__version__}; batch {batch} x seq {seq}; decode: batch {dec_batch}, prompt {prompt}, "
           f"{new_tokens} new tokens; best of {args.iters}")
     print(f"{'shape':10} {'thr':>3} {'mode':8} {'ours tok/s':>11} {'eager tok/s':>11} {'ratio':>6} "
-          f"{'ours GF/s':>9} {'peak GF/s':>9} {'of peak':>7}")
+          f"{'ours tok/cpu-s':>14} {'eager tok/cpu-s':>15} {'ratio':>6} {'ours GF/s':>9} {'peak GF/s':>9} {'of peak':>7}")
     for threads in [int(t) for t in args.threads.split(",")]:
         peak, doctor_threads = gemm_peak(sidr_bin, threads)
         for shape in args.shapes.split(","):
@@ -213,10 +215,12 @@ def main():
                 cmd = [bench_bin, "--config", cfg_path, "--mode", mode, "--threads", str(threads),
                        "--iters", str(args.iters), "--batch", str(b), "--seq", str(seq), "--prompt", str(prompt),
                        "--new-tokens", str(new_tokens)]
-                ours = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)["tokens_per_s"]
-                eager = eager_run(c, mode, threads, args.iters, b, seq, prompt, new_tokens)
+                result = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+                ours, ours_cpu = result["tokens_per_s"], result["tokens_per_cpu_s"]
+                eager, eager_cpu = eager_run(c, mode, threads, args.iters, b, seq, prompt, new_tokens)
                 gf = ours * flops_per_token(c, mode, seq, prompt, new_tokens) / 1e9
                 print(f"{shape:10} {threads:>3} {mode:8} {ours:11.0f} {eager:11.0f} {ours / eager:6.2f} "
+                      f"{ours_cpu:14.0f} {eager_cpu:15.0f} {ours_cpu / eager_cpu:6.2f} "
                       f"{gf:9.1f} {peak:9.1f} {gf / peak:7.0%}", flush=True)
         if doctor_threads != threads:
             print(f"  (note: doctor ran its GEMM with {doctor_threads} threads for this row group)")
