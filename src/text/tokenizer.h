@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace sidr::text {
 
 using TokenId = std::int32_t;
@@ -17,6 +19,11 @@ struct AddedToken {
   TokenId id;
   std::string content;
   bool special;
+  // Hugging Face's matching flags (tokenizer.json "added_tokens"); add_tokens() gives normalized=true, the rest false.
+  bool single_word = false;
+  bool lstrip = false;
+  bool rstrip = false;
+  bool normalized = false;
 };
 
 class Tokenizer {
@@ -24,6 +31,11 @@ class Tokenizer {
   static Tokenizer from_file(const std::filesystem::path& tokenizer_json);
   // vocab.json + merges.txt (GPT-2 layout), with added tokens from a tokenizer_config.json if given.
   static Tokenizer from_vocab_merges(const std::filesystem::path& vocab_json, const std::filesystem::path& merges_txt);
+  static Tokenizer from_vocab_merges(const std::filesystem::path& vocab_json, const std::filesystem::path& merges_txt,
+                                     const std::filesystem::path& tokenizer_config_json);
+  // A tokenizer.json document held in memory (`source` names it in errors).
+  static Tokenizer from_json_text(std::string_view json_text, const std::string& source);
+  static Tokenizer from_json(const nlohmann::json& tokenizer_json, const std::string& source);
 
   // Encodes text without adding special tokens; added tokens (special or not) in the text are matched first.
   // InputError on invalid UTF-8.
@@ -43,16 +55,31 @@ class Tokenizer {
   const std::vector<AddedToken>& added_tokens() const;
 
   // Writes tokenizer.json and tokenizer_config.json (Qwen3 chat template, eos/pad <|im_end|>) into dir.
+  // A tokenizer_config.json found next to the loaded tokenizer.json is kept, with its added tokens updated.
   void save(const std::filesystem::path& dir) const;
+  // The tokenizer.json document (Hugging Face layout) and the tokenizer_config.json document.
+  std::string to_json() const;
+  std::string config_json() const;
+
+  bool is_special(TokenId id) const;
+  // Encodes many texts; equal to calling encode() on each.
+  std::vector<std::vector<TokenId>> encode_batch(const std::vector<std::string>& texts) const;
 
   Tokenizer(Tokenizer&&) noexcept;
   Tokenizer& operator=(Tokenizer&&) noexcept;
   ~Tokenizer();
 
+  struct Impl;  // opaque (public only so that helpers in tokenizer.cpp can name it)
+
  private:
-  struct Impl;
   explicit Tokenizer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// The reference's SID tokens (HP sft_Qwen3.py TokenExtender): every level token in index.json values, as a set
+// sorted in plain string order. InputError naming the file and key on a malformed index.
+std::vector<std::string> sid_level_tokens(const std::filesystem::path& index_json);
+// Adds sid_level_tokens(index_json) as normal added tokens (tokens already present are skipped); returns how many.
+std::size_t add_sid_tokens(Tokenizer& tokenizer, const std::filesystem::path& index_json);
 
 }  // namespace sidr::text
