@@ -1,11 +1,17 @@
 #include "model/layers.h"
 
 #include <cmath>
+#include <cstdlib>
 
 #include <torch/version.h>
 
 namespace sidr::model {
 namespace F = torch::nn::functional;
+
+bool fuse_projections(std::int64_t rows) {
+  static const bool disabled = std::getenv("SIDR_NO_FUSE") != nullptr;
+  return !disabled && rows >= 64;
+}
 
 RMSNormImpl::RMSNormImpl(std::int64_t dim, double eps_) : eps(eps_) {
   weight = register_parameter("weight", torch::ones({dim}));
@@ -50,7 +56,7 @@ torch::Tensor grouped_attention(const torch::Tensor& q, const torch::Tensor& k, 
   // no copies of K or V.
   auto qg = (q * scale).reshape({B, KV, G * T, D});                          // (B, KV, G*T, D)
   auto scores = torch::matmul(qg, k.transpose(-1, -2)).view({B, H, T, S});   // (B, H, T, S)
-  scores = scores + additive_mask;
+  scores.add_(additive_mask);  // in place: matmul's backward does not need its output
   auto probs = q.scalar_type() == torch::kFloat32 ? torch::softmax(scores, -1)
                                                   : torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type());
   return torch::matmul(probs.view({B, KV, G * T, S}), v).view({B, H, T, D});  // (B, H, T, D)
@@ -75,9 +81,23 @@ AttentionImpl::AttentionImpl(const ModelConfig& c)
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const Rotary& rotary, const torch::Tensor& additive_mask,
                                      torch::Tensor* cache_keys, torch::Tensor* cache_values) {
   const auto B = x.size(0), T = x.size(1);
-  auto q = q_proj(x).view({B, T, heads, head_dim});     // (B, T, H, D)
-  auto k = k_proj(x).view({B, T, kv_heads, head_dim});  // (B, T, KV, D)
-  auto v = v_proj(x).view({B, T, kv_heads, head_dim}).transpose(1, 2);  // (B, KV, T, D)
+  torch::Tensor q, k, v;
+  if (fuse_projections(B * T)) {
+    // One GEMM for q, k and v: the weights are concatenated per call (cheap next to B*T rows).
+    auto bias = q_proj->bias.defined() ? torch::cat({q_proj->bias, k_proj->bias, v_proj->bias}) : torch::Tensor();
+    auto qkv = torch::nn::functional::linear(x, torch::cat({q_proj->weight, k_proj->weight, v_proj->weight}), bias);
+    auto parts = qkv.split_with_sizes({heads * head_dim, kv_heads * head_dim, kv_heads * head_dim}, -1);
+    q = parts[0];
+    k = parts[1];
+    v = parts[2];
+  } else {
+    q = q_proj(x);
+    k = k_proj(x);
+    v = v_proj(x);
+  }
+  q = q.view({B, T, heads, head_dim});                     // (B, T, H, D)
+  k = k.view({B, T, kv_heads, head_dim});                  // (B, T, KV, D)
+  v = v.view({B, T, kv_heads, head_dim}).transpose(1, 2);  // (B, KV, T, D)
   if (q_norm) {  // Qwen3: per-head RMSNorm before RoPE
     q = q_norm(q);
     k = k_norm(k);
@@ -103,7 +123,15 @@ MlpImpl::MlpImpl(const ModelConfig& c) {
   down_proj = register_module("down_proj", torch::nn::Linear(LinearOptions(c.intermediate_size, c.hidden_size).bias(false)));
 }
 
-torch::Tensor MlpImpl::forward(const torch::Tensor& x) { return down_proj(torch::silu(gate_proj(x)) * up_proj(x)); }
+torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
+  const auto rows = x.numel() / x.size(-1);
+  if (fuse_projections(rows)) {
+    auto gate_up = torch::nn::functional::linear(x, torch::cat({gate_proj->weight, up_proj->weight}));  // (.., 2I)
+    auto halves = gate_up.chunk(2, -1);
+    return down_proj(torch::silu(halves[0]) * halves[1]);
+  }
+  return down_proj(torch::silu(gate_proj(x)) * up_proj(x));
+}
 
 DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c) : dropout(c.dropout) {
   self_attn = register_module("self_attn", Attention(c));

@@ -7,6 +7,10 @@
 
 namespace sidr::model {
 
+// Whether to run q/k/v (and gate/up) as one GEMM on concatenated weights: worth it for many rows (training,
+// prefill), not for a decoding step where copying the weights would cost more than the product.
+bool fuse_projections(std::int64_t rows);
+
 // RMSNorm: x / sqrt(mean(x^2) + eps) * weight, computed in fp32 (as HF) and cast back to the input dtype.
 class RMSNormImpl : public torch::nn::Module {
  public:

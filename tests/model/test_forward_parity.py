@@ -159,9 +159,9 @@ def case(tmp, name, cfg, seed):
         write_safetensors(os.path.join(ckpt, "model.safetensors"), W)
 
     g = torch.Generator().manual_seed(seed)
-    B, T = 3, 11
+    B, T = 3, 24  # B * T >= 64: the full forward takes the fused-projection path, cached steps do not
     ids = torch.randint(0, cfg["vocab_size"], (B, T), generator=g)
-    lengths = [11, 7, 3]
+    lengths = [24, 13, 5]
     mask = torch.zeros(B, T, dtype=torch.long)
     for b, n in enumerate(lengths):  # left padding
         mask[b, T - n :] = 1

@@ -28,6 +28,20 @@ expect 2 "'x' is not a token id" -- "$SIDR_BIN" generate --model "$tmp/m" --ids 
 expect 2 "hidden_size" -- bash -c "sed '/hidden_size/d' '$tmp/tiny.json' > '$tmp/bad.json'; '$SIDR_BIN' model init --config '$tmp/bad.json' --out '$tmp/bad'"
 [[ ! -e "$tmp/bad" ]] || { echo "FAIL: a failed init left $tmp/bad"; fail=1; }
 expect 2 "unknown device 'tpu'" -- "$SIDR_BIN" score --model "$tmp/m" --ids "1 2" --device tpu
+# Text mode: --prompt encodes with DIR/tokenizer.json and decodes the output; it must agree with the id path
+# through `tokenizer encode` / `generate --ids` / `tokenizer decode`.
+for i in $(seq 1 40); do echo "the quick brown fox $i jumps over the lazy dog number $((i * 7))"; done > "$tmp/corpus.txt"
+"$SIDR_BIN" tokenizer train --corpus "$tmp/corpus.txt" --vocab-size 300 --out "$tmp/tok" > /dev/null || { echo "FAIL: tokenizer train"; fail=1; }
+"$SIDR_BIN" model init --config "$tmp/tiny.json" --out "$tmp/t" --vocab-size 300 > /dev/null
+cp "$tmp/tok/"* "$tmp/t/"
+ids=$(echo "the quick brown" | "$SIDR_BIN" tokenizer encode --tokenizer "$tmp/t/tokenizer.json")
+out_ids=$("$SIDR_BIN" generate --model "$tmp/t" --ids "$ids" --max-new-tokens 5 --no-stop)
+want=$(echo "$out_ids" | "$SIDR_BIN" tokenizer decode --tokenizer "$tmp/t/tokenizer.json")
+got=$("$SIDR_BIN" generate --model "$tmp/t" --prompt "the quick brown" --max-new-tokens 5 --no-stop)
+if [[ -z "$ids" || "$got" != "$want" ]]; then echo "FAIL: --prompt gave '$got', id path gave '$want' (ids '$ids')"; fail=1; else echo "ok   generate --prompt == encode/generate --ids/decode ('$got')"; fi
+expect 2 "tokenizer.json not found" -- "$SIDR_BIN" generate --model "$tmp/m" --prompt "hi"
+expect 2 "exactly one of --ids and --prompt" -- "$SIDR_BIN" generate --model "$tmp/t" --prompt "hi" --ids "1"
+
 head -c 300 "$tmp/m/model.safetensors" > "$tmp/cut" && mv "$tmp/cut" "$tmp/m/model.safetensors"
 expect 2 "model.safetensors.*(truncated|header)" -- "$SIDR_BIN" score --model "$tmp/m" --ids "1 2"
 expect 2 "not a checkpoint directory" -- "$SIDR_BIN" score --model "$tmp/none" --ids "1 2"
