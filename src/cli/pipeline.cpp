@@ -24,6 +24,7 @@ void setup_pipeline(CLI::App& root) {
   cmd->add_option("--dataset", options->dataset, "dataset name")->capture_default_str();
   cmd->add_option("--base-model", options->base_model, "local Hugging Face model directory (pretrained presets)");
   cmd->add_option("--from", options->from_stage, "redo this stage and every stage after it");
+  cmd->add_option("--set", options->overrides, "override a preset value, e.g. --set sft.epochs=2 (repeatable)");
   cmd->add_flag("--dry-run", options->dry_run, "print the stage commands without running them");
   cmd->callback([options] { pipeline::run_pipeline(*options); });
 }

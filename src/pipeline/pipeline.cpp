@@ -41,8 +41,38 @@ Json load_preset(const std::string& name_or_path) {
                                name_or_path, SIDR_SOURCE_DIR));
 }
 
+void apply_overrides(Json& config, const std::vector<std::string>& overrides) {
+  for (const auto& item : overrides) {
+    auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw InputError(fmt::format("--set '{}': expected KEY=VALUE, e.g. sft.epochs=2", item));
+    std::string path = item.substr(0, eq), text = item.substr(eq + 1);
+    Json value;
+    try {
+      value = Json::parse(text);
+    } catch (const nlohmann::json::parse_error&) {
+      value = text;  // a bare word is a string
+    }
+    Json* node = &config;
+    std::size_t start = 0;
+    while (true) {
+      auto dot = path.find('.', start);
+      std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      if (key.empty()) throw InputError(fmt::format("--set '{}': empty key in '{}'", item, path));
+      if (!node->is_object()) throw InputError(fmt::format("--set '{}': '{}' is not an object", item, key));
+      if (dot == std::string::npos) {
+        (*node)[key] = value;
+        break;
+      }
+      node = &(*node)[key];
+      start = dot + 1;
+    }
+  }
+}
+
 Json resolve_config(const PipelineOptions& options, const Json& preset) {
   Json config = preset;
+  apply_overrides(config, options.overrides);
   config["data"] = fs::absolute(options.data).string();
   config["dataset"] = options.dataset;
   if (!options.base_model.empty()) config["model"] = {{"base_model", fs::absolute(options.base_model).string()}};

@@ -17,6 +17,7 @@ struct PipelineOptions {
   std::string dataset = "Industrial_and_Scientific";
   std::filesystem::path base_model;       // a local HF model directory (overrides the preset's)
   std::string from_stage;                 // redo this stage and what follows
+  std::vector<std::string> overrides;     // "sft.epochs=2": JSON value (or plain string) at a dotted path
   bool dry_run = false;
 
   void validate() const;
@@ -24,6 +25,9 @@ struct PipelineOptions {
 
 // Finds and parses a preset (name or path); InputError naming the file on a bad preset.
 Json load_preset(const std::string& name_or_path);
+
+// Applies "a.b=value" overrides (value parsed as JSON, else taken as a string); InputError on a bad one.
+void apply_overrides(Json& config, const std::vector<std::string>& overrides);
 
 // The resolved configuration written to <run>/config.json: the preset plus the options.
 Json resolve_config(const PipelineOptions& options, const Json& preset);

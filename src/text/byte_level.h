@@ -22,8 +22,7 @@ bool byte_level_to_bytes(std::string_view text, std::string& out);
 // Replaces each invalid UTF-8 sequence by U+FFFD exactly as Rust's String::from_utf8_lossy does.
 std::string utf8_lossy(std::string_view bytes);
 
-// Decodes one code point at text[i] (valid UTF-8 assumed) and advances i.
+// Decodes one code point at text[i] (valid UTF-8 assumed) and advances i. (Encoding: sidr::append_utf8.)
 char32_t next_code_point(std::string_view text, std::size_t& i);
-void append_utf8(std::string& out, char32_t code_point);
 
 }  // namespace sidr::text

@@ -76,3 +76,14 @@ TEST(PipelineRunner, UnknownFromStageIsAnInputError) {
   std::vector<Stage> stages = {{"a", "a.done", {}}};
   EXPECT_THROW(run_stages(stages, {fs::temp_directory_path() / "sidr_runner_test", "nope", true}), InputError);
 }
+
+TEST(PipelinePreset, OverridesSetDottedPaths) {
+  Json config = {{"sft", {{"epochs", 10}}}, {"eval", {{"beams", 10}}}};
+  apply_overrides(config, {"sft.epochs=2", "sft.style=compact", "eval.splits=[\"test\"]", "seed=7"});
+  EXPECT_EQ(config["sft"]["epochs"], 2);
+  EXPECT_EQ(config["sft"]["style"], "compact");
+  EXPECT_EQ(config["eval"]["splits"], Json::array({"test"}));
+  EXPECT_EQ(config["seed"], 7);
+  EXPECT_THROW(apply_overrides(config, {"noequals"}), InputError);
+  EXPECT_THROW(apply_overrides(config, {"sft.epochs.x=1"}), InputError);  // epochs is not an object
+}

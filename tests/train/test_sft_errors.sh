@@ -13,7 +13,7 @@ expect_error() {  # pattern, args...
   fi
 }
 expect_error "option --stage" sft --stage 3 --data "$FIX" --dataset Office_Products --model "$CFG" --tokenizer "$TOK" --out "$TMP/a"
-expect_error "option --model" sft --model "$TMP/missing" --out "$TMP/a"
+expect_error "option --model" sft --data "$FIX" --dataset Office_Products --model "$TMP/missing" --out "$TMP/a"
 expect_error "option --tokenizer" sft --data "$FIX" --dataset Office_Products --model "$CFG" --out "$TMP/a"
 expect_error "option --micro-batch" "${SFT_ARGS[@]}" --batch 4 --micro-batch 8 --out "$TMP/a"
 [ ! -e "$TMP/a" ] || { echo "FAIL: a run directory was created for bad options"; exit 1; }
