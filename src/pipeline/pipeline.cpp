@@ -139,11 +139,14 @@ std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
   std::vector<std::string> splits = {"valid", "test"};
   if (config["eval"].contains("splits")) splits = config["eval"]["splits"].get<std::vector<std::string>>();
   for (const auto& split : splits) {
+    // "eval_<split>" in the preset overrides "eval" for that split (e.g. a smaller valid run).
+    Json eval_flags = config["eval"];
+    if (config.contains("eval_" + split)) eval_flags.update(config["eval_" + split]);
     stages.push_back({"eval_" + split,
                       "eval_" + split + "/metrics.json",
                       {concat(concat({"evaluate", "--model", run + "/stage1/final_checkpoint"}, data_flags),
                               concat({"--split", split, "--out", run + "/eval_" + split},
-                                     flags_from_json(config["eval"], {"splits"})))}});
+                                     flags_from_json(eval_flags, {"splits"})))}});
   }
 
   if (config.contains("sasrec") && config["sasrec"].is_object()) {
