@@ -39,6 +39,11 @@ static J parse_impl(std::string_view text, const std::string& source) {
     // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line 1, column 2: ".
     auto colon = what.find(": ", what.find("parse error"));
     throw_input_error(where, "invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2)));
+  } catch (const nlohmann::json::exception& e) {
+    // e.g. out_of_range 406 "number overflow parsing '9e999'" (found by fuzz_tokenizer): no byte offset given.
+    std::string what = e.what();
+    auto bracket = what.find("] ");
+    throw InputError(source + ": invalid JSON: " + (bracket == std::string::npos ? what : what.substr(bracket + 2)));
   }
 }
 

@@ -33,6 +33,7 @@ TEST(Json, ErrorsNameFileLineAndColumn) {
     EXPECT_EQ(what.rfind("x.json:4:", 0), 0u) << what;
   }
   EXPECT_THROW(parse_json("   ", "empty.json"), InputError);
+  EXPECT_THROW(parse_json("[9e999]", "overflow.json"), InputError);  // nlohmann's out_of_range, not parse_error
   EXPECT_THROW(read_json_file("/nonexistent/file.json"), InputError);
 }
 
