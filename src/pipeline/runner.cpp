@@ -112,9 +112,11 @@ void run_stages(const std::vector<Stage>& stages, const RunnerOptions& options) 
       if (result.exit_code != 0) {
         timings[stage.name] = {{"status", fmt::format("failed (exit {})", result.exit_code)}};
         write_file_atomic(timings_path, timings.dump(2));
-        throw Error(fmt::format("pipeline: stage {} failed (exit code {}); fix the cause and rerun the same "
-                                "command to continue from this stage",
-                                stage.name, result.exit_code));
+        std::string message = fmt::format("pipeline: stage {} failed (exit code {}); fix the cause and rerun the "
+                                          "same command to continue from this stage",
+                                          stage.name, result.exit_code);
+        if (result.exit_code == 2) throw InputError(message);  // the stage rejected its input: keep exit code 2
+        throw Error(message);
       }
     }
     if (options.dry_run) continue;
