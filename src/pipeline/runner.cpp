@@ -83,7 +83,7 @@ ChildResult run_child(const std::vector<std::string>& argv) {
 }  // namespace
 
 void run_stages(const std::vector<Stage>& stages, const RunnerOptions& options) {
-  fs::create_directories(options.run_dir);
+  if (!options.dry_run) fs::create_directories(options.run_dir);
   fs::path timings_path = options.run_dir / "timings.json";
   Json timings = fs::exists(timings_path) ? read_json_file(timings_path) : Json::object();
   bool redo = false;

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `sidreasoner pipeline`: dry runs list the stage commands; bad presets, overrides and stages exit 2 with one
+# line and leave no run directory behind.
+set -euo pipefail
+: "${SIDR_BIN:?}" "${SIDR_SOURCE_DIR:?}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$SIDR_SOURCE_DIR"
+
+"$SIDR_BIN" pipeline --preset quick --out "$tmp/run" --dry-run 2> "$tmp/err"
+for stage in data_check tokenizer stage1 eval_valid eval_test sasrec_bce sasrec_ce; do
+  grep -q "pipeline: stage $stage" "$tmp/err" || { echo "FAIL: dry run lacks stage $stage"; cat "$tmp/err"; exit 1; }
+done
+grep -q -- "--limit 300" "$tmp/err" || { echo "FAIL: eval_valid override not applied"; exit 1; }
+[ ! -e "$tmp/run" ] || { echo "FAIL: a dry run wrote the run directory"; exit 1; }
+
+expect_error() {  # pattern, args...
+  local pattern="$1"; shift
+  set +e
+  "$SIDR_BIN" pipeline "$@" > "$tmp/out" 2> "$tmp/err"
+  local code=$?
+  set -e
+  if [ "$code" -ne 2 ] || [ "$(wc -l < "$tmp/err")" -ne 1 ] || ! grep -q -- "$pattern" "$tmp/err"; then
+    echo "FAIL: pipeline $* -> exit $code, stderr:"; cat "$tmp/err"; exit 1
+  fi
+}
+expect_error "preset 'no-such' not found" --preset no-such --out "$tmp/a"
+expect_error "needs a local base model" --preset qwen3-1.7b --out "$tmp/a"
+expect_error "expected KEY=VALUE" --preset quick --set nonsense --out "$tmp/a"
+expect_error "unknown stage 'bogus'" --preset quick --from bogus --out "$tmp/a" --dry-run
+echo '{"name": "broken", "tokenizer": {}}' > "$tmp/broken.json"
+expect_error "field 'model': missing or not an object" --preset "$tmp/broken.json" --out "$tmp/a"
+[ ! -e "$tmp/a" ] || { echo "FAIL: a run directory was created for bad input"; exit 1; }
+echo "ok: pipeline CLI"
