@@ -11,24 +11,16 @@
 #include "decode/generate.h"
 #include "decode/lm_step_model.h"
 #include "model/checkpoint.h"
+#include "../model/model_test_util.h"
 #include "sid/trie.h"
 
 namespace sidr::decode {
 namespace {
 
 model::ModelConfig tiny_config() {
-  model::ModelConfig c;
-  c.model_type = "qwen3";
-  c.vocab_size = 50;
-  c.hidden_size = 32;
-  c.intermediate_size = 48;
-  c.num_hidden_layers = 2;
-  c.num_attention_heads = 4;
-  c.num_key_value_heads = 2;
-  c.head_dim = 12;
-  c.rope_theta = 10000;
+  model::ModelConfig c = model::testing::tiny_config();
+  c.eos_token_id = -1;
   c.initializer_range = 0.5;  // large weights: peaked, distinct log-probs
-  c.tie_word_embeddings = true;
   return c;
 }
 
