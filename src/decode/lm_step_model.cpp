@@ -36,8 +36,51 @@ torch::Tensor LmStepModel::last_logits(const torch::Tensor& hidden) {
   return model_->logits(last).to(torch::kFloat32);   // (R, V)
 }
 
+namespace {
+
+// Length of the longest common prefix of a and the first `limit` tokens of b.
+std::size_t common_prefix(const std::vector<TokenId>& a, const std::vector<TokenId>& b, std::size_t limit) {
+  std::size_t n = std::min({a.size(), b.size(), limit});
+  std::size_t i = 0;
+  while (i < n && a[i] == b[i]) ++i;
+  return i;
+}
+
+}  // namespace
+
+std::size_t LmStepModel::prepare_shared_prefix(const std::vector<std::vector<TokenId>>& prompts) {
+  // Every row keeps at least its last token out of the span: its hidden state gives the next-token logits.
+  std::size_t shared = prompts[0].size() - 1;
+  for (const auto& p : prompts) shared = std::min(shared, p.size() - 1);
+  if (prompts.size() > 1 || !prefix_ids_.empty()) {
+    for (const auto& p : prompts) shared = common_prefix(prompts[0], p, shared);
+  } else {
+    shared = 0;  // one prompt and nothing cached: no evidence of what other prompts share
+  }
+  // The cached span still fits: keep it (a batch whose prompts happen to share more does not evict it).
+  if (!prefix_ids_.empty() && prefix_ids_.size() <= shared &&
+      common_prefix(prefix_ids_, prompts[0], prefix_ids_.size()) == prefix_ids_.size())
+    return prefix_ids_.size();
+  // Otherwise the new span is what this batch shares with the previous span (the instruction all prompts have),
+  // or the batch's own common prefix the first time.
+  if (!prefix_ids_.empty()) {
+    std::size_t with_old = common_prefix(prefix_ids_, prompts[0], shared);
+    if (with_old >= min_shared_prefix_) shared = with_old;
+    else if (prompts.size() == 1) return 0;  // a lone prompt is no evidence of a new shared span
+  }
+  if (shared < min_shared_prefix_) return 0;
+  prefix_ids_.assign(prompts[0].begin(), prompts[0].begin() + static_cast<std::ptrdiff_t>(shared));
+  prefix_cache_.clear();
+  auto device = model_->device();
+  std::vector<std::int64_t> ids(prefix_ids_.begin(), prefix_ids_.end());
+  auto input = torch::tensor(at::ArrayRef<std::int64_t>(ids), torch::kInt64).view({1, -1}).to(device);  // (1, P)
+  model_->forward_hidden(input, torch::ones_like(input), &prefix_cache_);
+  return shared;
+}
+
 torch::Tensor LmStepModel::start(const std::vector<std::vector<TokenId>>& prompts) {
   torch::NoGradGuard no_grad;
+  if (prompts.empty()) throw InputError("decode: no prompts");
   for (const auto& p : prompts) {
     if (p.empty()) throw InputError("decode: a prompt has no tokens");
     for (TokenId id : p)
@@ -46,9 +89,27 @@ torch::Tensor LmStepModel::start(const std::vector<std::vector<TokenId>>& prompt
                          std::to_string(vocab_size()));
   }
   cache_.clear();
-  auto [ids, mask] = left_pad(prompts, pad_id_);  // (N, T)
   auto device = model_->device();
-  auto hidden = model_->forward_hidden(ids.to(device), mask.to(device), &cache_);  // (N, T, H)
+  const std::size_t shared = prepare_shared_prefix(prompts);
+  if (shared == 0) {
+    auto [ids, mask] = left_pad(prompts, pad_id_);  // (N, T)
+    auto hidden = model_->forward_hidden(ids.to(device), mask.to(device), &cache_);  // (N, T, H)
+    return last_logits(hidden);
+  }
+  // The shared span's keys/values broadcast to the N rows (a view; the first layer's concatenation copies it).
+  const auto n = static_cast<std::int64_t>(prompts.size());
+  for (std::size_t i = 0; i < prefix_cache_.keys.size(); ++i) {
+    const auto& k = prefix_cache_.keys[i];  // (1, KV, P, D)
+    const auto& v = prefix_cache_.values[i];
+    cache_.keys.push_back(k.expand({n, k.size(1), k.size(2), k.size(3)}));
+    cache_.values.push_back(v.expand({n, v.size(1), v.size(2), v.size(3)}));
+  }
+  cache_.attention_mask = prefix_cache_.attention_mask.expand({n, -1});  // (N, P) of ones
+  std::vector<std::vector<TokenId>> rest;
+  rest.reserve(prompts.size());
+  for (const auto& p : prompts) rest.emplace_back(p.begin() + static_cast<std::ptrdiff_t>(shared), p.end());
+  auto [ids, mask] = left_pad(rest, pad_id_);  // (N, T - P)
+  auto hidden = model_->forward_hidden(ids.to(device), mask.to(device), &cache_);  // (N, T - P, H)
   return last_logits(hidden);
 }
 

@@ -1,5 +1,10 @@
 // StepModel over a Qwen3 model and its KV cache: the prompts are run once (left-padded, one forward), then
 // every step reorders the cache rows (KvCache::select_rows) and feeds one token per row.
+//
+// Prompts that share a leading span (the reference's evaluation prompts share a ~60-token instruction) run that
+// span once: its keys and values are kept across start() calls and broadcast to every row, and only the rest of
+// each prompt is computed. The padding then sits between the shared span and each row's own tokens, which the
+// attention mask and the mask-derived positions handle exactly as left padding.
 #pragma once
 #include "decode/step_model.h"
 #include "model/kv_cache.h"
@@ -17,12 +22,21 @@ class LmStepModel : public StepModel {
   std::int64_t vocab_size() const override { return model_->config().vocab_size; }
 
   const model::KvCache& cache() const { return cache_; }
+  // Tokens of the span currently shared by the prompts (empty before the first start() that found one).
+  const std::vector<TokenId>& shared_prefix() const { return prefix_ids_; }
+  // Spans shorter than this are not worth the bookkeeping (default 4); a huge value turns sharing off.
+  void set_min_shared_prefix(std::size_t tokens) { min_shared_prefix_ = tokens; }
 
  private:
   torch::Tensor last_logits(const torch::Tensor& hidden);  // (R, T, H) -> (R, V) float32
+  // Length of the span to share for these prompts (0: none), recomputing the cached span when it changes.
+  std::size_t prepare_shared_prefix(const std::vector<std::vector<TokenId>>& prompts);
   model::Qwen3 model_;
   TokenId pad_id_;
   model::KvCache cache_;
+  std::size_t min_shared_prefix_ = 4;
+  std::vector<TokenId> prefix_ids_;  // the shared span
+  model::KvCache prefix_cache_;      // its keys and values, one row
 };
 
 // Left-pads prompts to one length: ids (N, T) int64 and attention mask (N, T) int64 (0 on padding).

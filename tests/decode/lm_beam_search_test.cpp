@@ -104,6 +104,55 @@ TEST(LmBeamSearch, SmallBeamsBatchedEqualAloneAndScoreExactly) {
   }
 }
 
+// The shared leading span is run once and kept across start() calls; every batch must give the logits and beams
+// of running each prompt whole.
+TEST(LmBeamSearch, SharedPromptPrefixIsExactAndFollowsTheBatches) {
+  auto m = model::init_model(tiny_config(), 8);
+  m->eval();
+  auto sequences = synthetic_sids(20);
+  auto trie = std::make_shared<sid::Trie>(sid::Trie::build(sequences));
+  const std::vector<TokenId> instruction{3, 4, 5, 6, 7, 8};
+  auto with_instruction = [&](std::vector<TokenId> rest) {
+    std::vector<TokenId> p = instruction;
+    p.insert(p.end(), rest.begin(), rest.end());
+    return p;
+  };
+  // Batch 1 shares more than the instruction (token 40 too); batch 2 shares only the instruction; batch 3 is a
+  // lone prompt; batch 4 shares nothing with the instruction.
+  std::vector<std::vector<std::vector<TokenId>>> batches{
+      {with_instruction({40, 41, 42}), with_instruction({40, 43})},
+      {with_instruction({44, 45, 46, 47}), with_instruction({48})},
+      {with_instruction({49, 41})},
+      {{9, 10, 11, 12, 13}, {9, 10, 11, 12, 13, 14, 15}}};
+  const std::vector<std::size_t> expected_span{7, 6, 6, 4};  // each row keeps its last token
+  LmStepModel shared(m, kEnd);
+  LmStepModel whole(m, kEnd);
+  whole.set_min_shared_prefix(SIZE_MAX);
+  BeamSearchOptions options;
+  options.beams = 20;
+  options.end_tokens = {kEnd};
+  TrieConstraint constraint(trie, kEnd);
+  for (std::size_t b = 0; b < batches.size(); ++b) {
+    torch::NoGradGuard no_grad;
+    auto a = shared.start(batches[b]);
+    auto w = whole.start(batches[b]);
+    EXPECT_EQ(shared.shared_prefix().size(), expected_span[b]) << "batch " << b;
+    EXPECT_TRUE(whole.shared_prefix().empty());
+    EXPECT_LT((a - w).abs().max().item<float>(), 1e-4) << "batch " << b;
+    auto results = beam_search(shared, batches[b], &constraint, options);
+    for (std::size_t p = 0; p < batches[b].size(); ++p) {
+      std::vector<std::pair<double, std::vector<TokenId>>> truth;
+      for (const auto& s : sequences) truth.emplace_back(brute_force(m, batches[b][p], s), s);
+      std::stable_sort(truth.begin(), truth.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+      ASSERT_EQ(results[p].size(), truth.size());
+      for (std::size_t i = 0; i < truth.size(); ++i) {
+        EXPECT_EQ(results[p][i].tokens, truth[i].second) << "batch " << b << " prompt " << p << " rank " << i;
+        EXPECT_NEAR(results[p][i].score, truth[i].first, 2e-3);
+      }
+    }
+  }
+}
+
 TEST(LmGenerate, GreedyWithCacheEqualsFullForwardArgmax) {
   auto m = model::init_model(tiny_config(), 6);
   m->eval();
