@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "model/checkpoint.h"
+#include "model/runtime.h"
 
 using namespace sidr::model;
 
@@ -35,7 +36,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  at::set_num_threads(threads);
+  sidr::model::set_intra_op_threads(threads);  // OpenBLAS pool too, as the CLI does
   auto config = ModelConfig::load(config_path);
   auto model = init_model(config, 0);
   torch::manual_seed(0);

@@ -26,6 +26,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from peer_threads import set_threads
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -129,7 +131,7 @@ class EagerQwen3(nn.Module):
 
 
 def eager_run(c, mode, threads, iters, batch, seq, prompt, new_tokens):
-    torch.set_num_threads(threads)
+    set_threads(threads)
     torch.manual_seed(0)
     model = EagerQwen3(c)
     V = c["vocab_size"]

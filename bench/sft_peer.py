@@ -17,6 +17,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from peer_threads import set_threads
+
 
 class RMSNorm(nn.Module):
     def __init__(self, dim, eps):
@@ -119,7 +121,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--pad", type=int, default=0)
     a = ap.parse_args()
-    torch.set_num_threads(a.threads)
+    set_threads(a.threads)
     torch.manual_seed(0)
     c = json.load(open(a.config))
     samples = [json.loads(line) for line in open(a.samples)]

@@ -1,11 +1,10 @@
 #include "baseline/sasrec_run.h"
 
-#include <dlfcn.h>
-
 #include <chrono>
 
 #include <fmt/format.h>
 
+#include "model/runtime.h"
 #include "util/error.h"
 #include "util/file_io.h"
 #include "util/progress.h"
@@ -54,13 +53,6 @@ std::string history_sids(const SequenceExample& row, const SequenceData& data) {
   return join(parts, ", ");
 }
 
-// Debian's libtorch reaches BLAS through OpenBLAS, whose own thread pool ignores at::set_num_threads and
-// spins (sched_yield) on the other cores; --threads must bound it too. A no-op when OpenBLAS is not loaded.
-void limit_blas_threads(int threads) {
-  using SetThreads = void (*)(int);
-  if (auto* set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(threads);
-}
-
 }  // namespace
 
 void SasrecRunOptions::validate() const {
@@ -77,8 +69,7 @@ void SasrecRunOptions::validate() const {
 OrderedJson run_sasrec_baseline(const SasrecRunOptions& options) {
   options.validate();
   const auto start = std::chrono::steady_clock::now();
-  at::set_num_threads(options.threads);
-  limit_blas_threads(options.threads);
+  model::set_intra_op_threads(options.threads);
 
   auto data = SequenceData::load(data::DatasetPaths{options.data_root, options.dataset},
                                  static_cast<int>(options.model.max_len));

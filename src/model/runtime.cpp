@@ -1,5 +1,7 @@
 #include "model/runtime.h"
 
+#include <dlfcn.h>
+
 #include <thread>
 
 #include "util/error.h"
@@ -36,7 +38,13 @@ void RuntimeOptions::validate() const {
 
 void RuntimeOptions::apply() const {
   int n = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  at::set_num_threads(n);
+  set_intra_op_threads(n);
+}
+
+void set_intra_op_threads(int threads) {
+  at::set_num_threads(threads);
+  using SetThreads = void (*)(int);  // a no-op when OpenBLAS is not the BLAS loaded
+  if (auto* set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(threads);
 }
 
 }  // namespace sidr::model

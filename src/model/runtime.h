@@ -14,8 +14,13 @@ struct RuntimeOptions {
   void validate() const;  // InputError naming the option
   torch::Device torch_device() const;
   torch::Dtype torch_dtype() const;
-  // Sets the intra-op thread count (at::set_num_threads).
+  // Sets the intra-op thread count (set_intra_op_threads).
   void apply() const;
 };
+
+// at::set_num_threads, and the same bound on OpenBLAS's own thread pool: Debian's libtorch reaches BLAS through
+// OpenBLAS, whose pool ignores at::set_num_threads and spins (sched_yield) on the other cores, so two
+// data-parallel ranks of one thread each would otherwise run four BLAS threads on two cores.
+void set_intra_op_threads(int threads);
 
 }  // namespace sidr::model

@@ -17,9 +17,14 @@ import json
 import math
 import resource
 import struct
+import os
+import sys
 import time
 
 import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench"))
+from peer_threads import set_threads  # noqa: E402
 
 
 def read_safetensors(path):
@@ -207,7 +212,7 @@ def main():
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     if a.threads:
-        torch.set_num_threads(a.threads)
+        set_threads(a.threads)
     rows = json.load(open(a.prompts))
     if a.limit:
         rows = rows[: a.limit]
