@@ -96,11 +96,11 @@ torch::Tensor LmStepModel::start(const std::vector<std::vector<TokenId>>& prompt
     auto hidden = model_->forward_hidden(ids.to(device), mask.to(device), &cache_);  // (N, T, H)
     return last_logits(hidden);
   }
-  // The shared span's keys/values broadcast to the N rows (a view; the first layer's concatenation copies it).
+  // The shared span's keys/values broadcast to the N rows (views; the first append copies them into a buffer).
   const auto n = static_cast<std::int64_t>(prompts.size());
   for (std::size_t i = 0; i < prefix_cache_.keys.size(); ++i) {
-    const auto& k = prefix_cache_.keys[i];  // (1, KV, P, D)
-    const auto& v = prefix_cache_.values[i];
+    auto k = prefix_cache_.layer_keys(i);  // (1, KV, P, D)
+    auto v = prefix_cache_.layer_values(i);
     cache_.keys.push_back(k.expand({n, k.size(1), k.size(2), k.size(3)}));
     cache_.values.push_back(v.expand({n, v.size(1), v.size(2), v.size(3)}));
   }

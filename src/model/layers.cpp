@@ -5,6 +5,8 @@
 
 #include <torch/version.h>
 
+#include "model/kv_cache.h"
+
 namespace sidr::model {
 namespace F = torch::nn::functional;
 
@@ -105,12 +107,9 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const Rotary& rotar
   q = apply_rotary(q.transpose(1, 2), rotary);  // (B, H, T, D)
   k = apply_rotary(k.transpose(1, 2), rotary);  // (B, KV, T, D)
   if (cache_keys) {
-    if (cache_keys->defined()) {
-      k = torch::cat({*cache_keys, k}, 2);  // (B, KV, S, D)
-      v = torch::cat({*cache_values, v}, 2);
-    }
-    *cache_keys = k;
-    *cache_values = v;
+    const auto past = additive_mask.size(-1) - T;  // the mask spans the cached steps and these
+    k = append_to_cache(*cache_keys, k, past);      // (B, KV, S, D)
+    v = append_to_cache(*cache_values, v, past);
   }
   auto attended = grouped_attention(q, k, v, additive_mask);  // (B, H, T, D)
   return o_proj(attended.transpose(1, 2).reshape({B, T, heads * head_dim}));
