@@ -63,6 +63,10 @@ void setup(CLI::App& root) {
   cmd->add_option("--keep-checkpoints", o.keep_checkpoints, "step checkpoints kept")->capture_default_str();
   cmd->add_option("--max-steps", o.max_steps, "pause (with a checkpoint) after N steps in this run")
       ->capture_default_str();
+  cmd->add_option("--max-minutes", o.max_minutes,
+                  "training-time budget in minutes (0: none): the schedule follows steps or time, whichever is "
+                  "further along; when spent, training ends with validation and the final model")
+      ->capture_default_str();
   cmd->add_option("--max-samples", o.max_samples, "train on the first N samples of the shuffled set (0: all)")
       ->capture_default_str();
   cmd->add_option("--max-eval-samples", o.max_eval_samples, "first N samples of each validation set (0: all)")

@@ -125,6 +125,7 @@ Json SftOptions::to_json() const {
   json["seed"] = seed;
   json["save_steps"] = save_steps;
   json["max_samples"] = max_samples;
+  json["max_minutes"] = max_minutes;
   json["max_eval_samples"] = max_eval_samples;
   json["style"] = style;
   json["weights"] = weights;
@@ -252,6 +253,7 @@ int run_sft(SftOptions options) {
   trainer_options.save_steps = options.save_steps;
   trainer_options.keep_checkpoints = options.keep_checkpoints;
   trainer_options.max_steps = options.max_steps;
+  trainer_options.max_minutes = options.max_minutes;
   trainer_options.eval_batch = options.eval_batch;
   trainer_options.seed = options.seed;
   trainer_options.pad_id = *im_end;
@@ -264,7 +266,8 @@ int run_sft(SftOptions options) {
     return 0;
   }
   say(fmt::format("done: {} steps, {} epochs{}; best epoch {} (valid loss {:.4f}); model in {}", result.steps,
-                  result.epochs_done, result.stopped_early ? " (early stop)" : "", result.best_epoch + 1,
+                  result.epochs_done,
+                  result.stopped_early ? " (early stop)" : result.out_of_time ? " (time budget spent)" : "", result.best_epoch + 1,
                   result.best_loss, result.final_checkpoint.string()));
   return 0;
 }

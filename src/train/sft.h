@@ -31,6 +31,7 @@ struct SftOptions {
   std::int64_t save_steps = 0;
   std::int64_t keep_checkpoints = 2;
   std::int64_t max_steps = 0;               // stop (with a checkpoint) after this many steps in this run
+  double max_minutes = 0.0;                 // training-time budget of this run (TrainerOptions::max_minutes)
   std::int64_t max_samples = 0;             // keep the first N training samples (0: all)
   std::int64_t max_eval_samples = 0;        // keep the first N samples of each validation set (0: all)
   std::int64_t eval_batch = 16;

@@ -22,6 +22,7 @@ Json TrainState::to_json() const {
   json["best_epoch"] = best_epoch;
   json["bad_epochs"] = bad_epochs;
   json["stopped_early"] = stopped_early;
+  json["out_of_time"] = out_of_time;
   json["last_train_loss"] = last_train_loss;
   return json;
 }
@@ -36,6 +37,7 @@ TrainState TrainState::from_json(const Json& json, const std::string& source) {
     if (!json.at("best_loss").is_null()) state.best_loss = json.at("best_loss").get<double>();
     state.bad_epochs = json.at("bad_epochs").get<std::int64_t>();
     state.stopped_early = json.at("stopped_early").get<bool>();
+    state.out_of_time = json.value("out_of_time", false);  // absent in checkpoints of older builds
     state.last_train_loss = json.at("last_train_loss").get<double>();
   } catch (const Json::exception& error) {
     throw InputError(fmt::format("{}: {}", source, error.what()));

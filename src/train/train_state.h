@@ -20,6 +20,7 @@ struct TrainState {
   std::int64_t best_epoch = -1;
   std::int64_t bad_epochs = 0;
   bool stopped_early = false;
+  bool out_of_time = false;  // the time budget ended training (no more epochs on resume)
   double last_train_loss = 0.0;
 
   Json to_json() const;

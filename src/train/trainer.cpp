@@ -38,6 +38,7 @@ void TrainerOptions::validate() const {
   if (save_steps < 0) fail("save-steps", "must not be negative");
   if (keep_checkpoints < 1) fail("keep-checkpoints", "must be at least 1");
   if (max_steps < 0) fail("max-steps", "must not be negative");
+  if (!(max_minutes >= 0)) fail("max-minutes", "must not be negative (0: no time budget)");
   if (eval_batch < 1) fail("eval-batch", "must be at least 1");
   if (pad_id < 0) fail("pad-id", "must not be negative");
 }
@@ -58,6 +59,7 @@ Json TrainerOptions::to_json() const {
   json["save_steps"] = save_steps;
   json["keep_checkpoints"] = keep_checkpoints;
   json["eval_batch"] = eval_batch;
+  json["max_minutes"] = max_minutes;
   json["seed"] = seed;
   json["pad_id"] = pad_id;
   return json;
@@ -169,12 +171,14 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Eva
 
   TrainResult result;
   std::int64_t steps_this_run = 0;
+  const auto run_start = std::chrono::steady_clock::now();
+  const double budget_seconds = options_.max_minutes * 60.0;
   auto save = [&]() {
     if (main) save_checkpoint(out, module, optimizer, state, options_json, options_.keep_checkpoints);
     distributed_.barrier();
   };
 
-  while (state.epoch < options_.epochs && !state.stopped_early) {
+  while (state.epoch < options_.epochs && !state.stopped_early && !state.out_of_time) {
     auto plan = plan_epoch(lengths, batching, state.epoch, distributed_.rank(), distributed_.world_size());
     std::optional<Progress> progress;
     if (main && options_.progress) {
@@ -200,10 +204,17 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Eva
         local_tokens += static_cast<double>(batches.back().tokens);
       }
       // The denominator of the loss is the label-token count of the whole step over all ranks (HF >= 4.46).
-      auto counts = torch::tensor({local_label_tokens, local_tokens}, torch::kFloat64);
+      // The ranks' clocks ride along, so every rank takes the same time-budget decisions.
+      const double local_elapsed = std::chrono::duration<double>(start - run_start).count();
+      auto counts = torch::tensor({local_label_tokens, local_tokens, local_elapsed}, torch::kFloat64);
       distributed_.all_reduce_sum(counts);
       const double label_tokens = counts[0].item<double>();
       const double tokens = counts[1].item<double>();
+      const double elapsed = counts[2].item<double>() / static_cast<double>(distributed_.world_size());
+      if (budget_seconds > 0 && elapsed >= budget_seconds) {
+        state.out_of_time = true;
+        break;
+      }
 
       buckets.zero();
       double local_loss = 0.0;
@@ -218,7 +229,11 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Eva
       distributed_.all_reduce_sum(loss_total);
       const double loss = label_tokens > 0 ? loss_total.item<double>() / label_tokens : 0.0;
       const double grad_norm = clip_gradients(buckets.buffers(), options_.max_grad_norm);
-      const double lr = schedule.lr_at(state.global_step);
+      std::int64_t schedule_step = state.global_step;
+      if (budget_seconds > 0)  // the schedule runs on whichever clock (steps or time) is further along
+        schedule_step = std::max(schedule_step, static_cast<std::int64_t>(static_cast<double>(schedule.total_steps) *
+                                                                          elapsed / budget_seconds));
+      const double lr = schedule.lr_at(schedule_step);
       for (auto& group : optimizer.param_groups())
         static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
       if (label_tokens > 0) optimizer.step();
@@ -249,11 +264,17 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Eva
     }
     if (progress) progress->finish();
 
-    // End of epoch: validation, early stopping, best model, checkpoint.
+    // End of epoch (or of the time budget, within one): validation, early stopping, best model, checkpoint.
     Json record;
     record["type"] = "eval";
     record["step"] = state.global_step;
-    record["epoch"] = state.epoch + 1;
+    if (state.out_of_time) {
+      record["epoch"] = static_cast<double>(state.epoch) +
+                        static_cast<double>(state.step_in_epoch) / static_cast<double>(plan.size());
+      record["out_of_time"] = true;
+    } else {
+      record["epoch"] = state.epoch + 1;
+    }
     for (std::size_t i = 0; i < evals.size(); ++i) {
       double loss = evaluate(evals[i].samples);
       record[evals[i].name + "_loss"] = loss;
@@ -298,6 +319,7 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Eva
   result.best_loss = state.best_loss;
   result.last_train_loss = state.last_train_loss;
   result.stopped_early = state.stopped_early;
+  result.out_of_time = state.out_of_time;
   result.finished = true;
   result.final_checkpoint = final_dir;
   return result;

@@ -33,6 +33,10 @@ struct TrainerOptions {
   std::int64_t save_steps = 0;        // also checkpoint every N optimizer steps (0: only at epoch ends)
   std::int64_t keep_checkpoints = 2;  // newest step checkpoints kept
   std::int64_t max_steps = 0;         // stop after this many optimizer steps in this run (0: no limit; benchmarks)
+  // Training-time budget of this invocation in minutes (0: none). The learning-rate schedule follows whichever of
+  // steps and elapsed time is further along, and when the time is spent training ends as after a last epoch
+  // (validation, best model, final_checkpoint): a fixed-time run still anneals and still keeps its best epoch.
+  double max_minutes = 0.0;
   std::int64_t eval_batch = 16;       // sequences per eval forward
   std::uint64_t seed = 42;
   std::int64_t pad_id = 0;
@@ -56,6 +60,7 @@ struct TrainResult {
   double best_loss = 0.0;
   double last_train_loss = 0.0;
   bool stopped_early = false;
+  bool out_of_time = false;               // max_minutes ended training
   bool finished = false;                  // false when max_steps cut the run
   std::filesystem::path final_checkpoint;  // empty until the run finishes
 };

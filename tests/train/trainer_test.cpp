@@ -160,6 +160,42 @@ TEST(Trainer, PausedAndResumedRunEqualsUninterruptedRun) {
   EXPECT_TRUE(fs::exists(paused_options.out_dir / "final_checkpoint" / "tiny.pt"));
 }
 
+TEST(Trainer, SpentTimeBudgetEndsTrainingWithValidationAndTheFinalModel) {
+  auto samples = make_samples(40, 3);
+  std::vector<EvalSet> evals = {{"valid", make_samples(6, 4)}};
+  Distributed single(DistributedEnv{});
+  TinyCausalLm model(5);
+  auto options = small_options(fresh_dir("budget"));
+  options.max_minutes = 1e-9;  // spent before the first step
+  auto result = Trainer(model, single, options).fit(samples, evals);
+  EXPECT_TRUE(result.finished);
+  EXPECT_TRUE(result.out_of_time);
+  EXPECT_EQ(result.steps, 0);
+  EXPECT_EQ(result.best_epoch, 0);
+  EXPECT_TRUE(fs::exists(options.out_dir / "final_checkpoint" / "tiny.pt"));
+  auto records = read_metrics(options.out_dir);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["type"], "eval");
+  EXPECT_TRUE(records[0]["out_of_time"].get<bool>());
+  // Resuming a run that ran out of time trains no further.
+  options.resume = true;
+  TinyCausalLm again(6);
+  auto resumed = Trainer(again, single, options).fit(samples, evals);
+  EXPECT_TRUE(resumed.out_of_time);
+  EXPECT_EQ(resumed.steps, 0);
+
+  // A budget that is never reached changes nothing: same weights as a run without one.
+  TinyCausalLm plain(7), budgeted(7);
+  auto plain_options = small_options(fresh_dir("no_budget"));
+  auto budget_options = small_options(fresh_dir("large_budget"));
+  budget_options.max_minutes = 1e6;
+  auto a = Trainer(plain, single, plain_options).fit(samples, evals);
+  auto b = Trainer(budgeted, single, budget_options).fit(samples, evals);
+  EXPECT_FALSE(b.out_of_time);
+  EXPECT_EQ(a.steps, b.steps);
+  EXPECT_EQ(max_difference(weights(plain), weights(budgeted)), 0.0);
+}
+
 TEST(Trainer, RefusesToOverwriteARunAndChecksResumeOptions) {
   auto samples = make_samples(16, 5);
   Distributed single(DistributedEnv{});
