@@ -230,7 +230,8 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Eva
       const double loss = label_tokens > 0 ? loss_total.item<double>() / label_tokens : 0.0;
       const double grad_norm = clip_gradients(buckets.buffers(), options_.max_grad_norm);
       std::int64_t schedule_step = state.global_step;
-      if (budget_seconds > 0)  // the schedule runs on whichever clock (steps or time) is further along
+      // After the warmup (counted in steps), the schedule runs on whichever clock (steps or time) is further along.
+      if (budget_seconds > 0 && state.global_step >= schedule.warmup_steps)
         schedule_step = std::max(schedule_step, static_cast<std::int64_t>(static_cast<double>(schedule.total_steps) *
                                                                           elapsed / budget_seconds));
       const double lr = schedule.lr_at(schedule_step);
