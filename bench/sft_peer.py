@@ -8,16 +8,19 @@ Prints one JSON line: {"tokens_per_s": ..., "peak_rss_mb": ..., "steps": ...}.
 """
 import argparse
 import json
+import os
 import math
 import resource
 import statistics
+import sys
 import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from peer_threads import set_threads
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "python"))
+from torch_peer import set_threads  # noqa: E402
 
 
 class RMSNorm(nn.Module):

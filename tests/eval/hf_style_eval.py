@@ -16,45 +16,14 @@ import argparse
 import json
 import math
 import resource
-import struct
 import os
 import sys
 import time
 
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench"))
-from peer_threads import set_threads  # noqa: E402
-
-
-def read_safetensors(path):
-    raw = open(path, "rb").read()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8 : 8 + n].decode("utf-8"))
-    data = raw[8 + n :]
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        begin, end = info["data_offsets"]
-        chunk = bytearray(data[begin:end])
-        if info["dtype"] == "F32":
-            t = torch.frombuffer(chunk, dtype=torch.float32)
-        elif info["dtype"] == "BF16":
-            t = (torch.frombuffer(chunk, dtype=torch.int16).to(torch.int32) << 16).view(torch.float32)
-        else:
-            raise ValueError(f"{path}: dtype {info['dtype']}")
-        out[name] = t.reshape(info["shape"]).clone()
-    return out
-
-
-def rms_norm(x, w, eps):
-    return w * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps))
-
-
-def rotate_half(x):
-    d = x.shape[-1] // 2
-    return torch.cat((-x[..., d:], x[..., :d]), dim=-1)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from torch_peer import read_safetensors, rms_norm, rotate_half, set_threads  # noqa: E402
 
 
 class CachedQwen3:

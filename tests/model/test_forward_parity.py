@@ -19,45 +19,14 @@ import tempfile
 
 import torch
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from torch_peer import read_safetensors, rms_norm, rotate_half  # noqa: E402
+
 SIDR_BIN = os.environ["SIDR_BIN"]
 TOL = 1e-4
 
 
-# ---- independent safetensors reader ------------------------------------------------------------
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        raw = f.read()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8 : 8 + n].decode("utf-8"))
-    data = raw[8 + n :]
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        begin, end = info["data_offsets"]
-        chunk = bytearray(data[begin:end])
-        shape = info["shape"]
-        if info["dtype"] == "F32":
-            t = torch.frombuffer(chunk, dtype=torch.float32) if chunk else torch.zeros(0)
-        elif info["dtype"] == "BF16":  # bf16 = the high half of an fp32
-            half = torch.frombuffer(chunk, dtype=torch.int16).to(torch.int32)
-            t = (half << 16).view(torch.float32)
-        else:
-            raise ValueError(f"{path}: dtype {info['dtype']} not expected here")
-        out[name] = t.reshape(shape).clone()
-    return out
-
-
 # ---- independent reference model ----------------------------------------------------------------
-def rms_norm(x, w, eps):
-    return w * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps))
-
-
-def rotate_half(x):
-    d = x.shape[-1] // 2
-    return torch.cat((-x[..., d:], x[..., :d]), dim=-1)
-
-
 def reference_logits(cfg, W, ids, mask):
     """ids, mask: (B, T). Plain per-element formulas, explicit loops over layers, repeat_interleave for GQA."""
     B, T = ids.shape
