@@ -93,6 +93,7 @@ void SftOptions::validate() const {
   if (batch < 1) bad_option("batch", "must be at least 1");
   if (micro_batch < 1 || micro_batch > batch) bad_option("micro-batch", "must be in [1, --batch]");
   if (cutoff < 8) bad_option("cutoff", "must be at least 8 tokens");
+  if (!(max_minutes >= 0)) bad_option("max-minutes", "must not be negative (0: no time budget)");
   if (max_samples < 0) bad_option("max-samples", "must not be negative");
   if (max_eval_samples < 0) bad_option("max-eval-samples", "must not be negative");
   if (threads < 0) bad_option("threads", "must not be negative");
