@@ -21,7 +21,7 @@ void setup(CLI::App& root) {
   cmd->add_option("--prompt-style", o->prompt_style,
                   "plain mode: reference (EvalSidDataset prompt) or training (the T1 training prompt)")
       ->capture_default_str();
-  cmd->add_option("--style", o->style, "prompt style the model was trained with: reference or compact")
+  cmd->add_option("--style", o->style, "prompt style the model was trained with: reference, compact or sequence")
       ->capture_default_str();
   cmd->add_option("--beams", o->beams, "beams = SIDs returned per user")->capture_default_str();
   cmd->add_option("--out", o->out_dir, "output directory (predictions.json, metrics.json)")->required();

@@ -72,7 +72,7 @@ void setup(CLI::App& root) {
   cmd->add_option("--max-eval-samples", o.max_eval_samples, "first N samples of each validation set (0: all)")
       ->capture_default_str();
   cmd->add_option("--eval-batch", o.eval_batch, "sequences per validation forward")->capture_default_str();
-  cmd->add_option("--style", o.style, "prompt style: reference | compact")->capture_default_str();
+  cmd->add_option("--style", o.style, "prompt style: reference | compact | sequence")->capture_default_str();
   cmd->add_option("--weights", o.weights, "task mixing weights, e.g. T1=1,T4=0.5,T6=0 (Stage 1)");
   cmd->add_option("--item-corpus", o.item_corpus, "T6 item corpus (default: the reference location if present)");
   cmd->add_option("--user-corpus", o.user_corpus, "T7 / Stage 2 narrative CSV (default: the reference location)");

@@ -69,7 +69,7 @@ void setup(CLI::App& root) {
   cmd->add_option("--data", options->data, "Dataset root in the reference layout")->capture_default_str();
   cmd->add_option("--dataset", options->dataset, "Dataset (category) name")->capture_default_str();
   cmd->add_option("--out", options->out, "Output text file")->required();
-  cmd->add_option("--style", options->style, "Prompt style: reference|compact")->capture_default_str();
+  cmd->add_option("--style", options->style, "Prompt style: reference|compact|sequence")->capture_default_str();
   cmd->add_option("--eval-prompt", options->eval_prompt, "Plain eval prompt: reference|training")
       ->capture_default_str();
   cmd->add_option("--max-samples", options->max_samples, "Stage 1 samples to include (0 = all)")

@@ -78,6 +78,8 @@ tasks::TextSample training_sample(const RenderOptions& o, const data::DatasetPat
       const auto rows = data::Interactions::load(paths.interactions(data::parse_split(o.split)));
       what = t + " on " + rows.file.string();
       if (t == "T1") samples = tasks::build_t1(rows, ctx);
+      // Sequence style: --row counts samples (one per run of a user's rows), not CSV rows.
+      if (t == "T1" && ctx.style == tasks::PromptStyle::Sequence) what = "T1 sequence samples of " + rows.file.string();
       if (t == "T3") samples = tasks::build_t3(rows, ctx);
       if (t == "T4") samples = tasks::build_t4(rows, ctx);
       if (t == "T5") samples = tasks::build_t5(rows, ctx);
@@ -192,7 +194,7 @@ void setup(CLI::App& root) {
   cmd->add_option("--tokenizer", options->tokenizer,
                   "tokenizer.json: render from the token ids (SID tokens added, left truncation, label mask)");
   cmd->add_flag("--ids", options->ids, "With --tokenizer: print {\"input_ids\": [...], \"labels\": [...]} as JSON");
-  cmd->add_option("--style", options->style, "Prompt style: reference|compact")->capture_default_str();
+  cmd->add_option("--style", options->style, "Prompt style: reference|compact|sequence")->capture_default_str();
   cmd->add_option("--eval-prompt", options->eval_prompt,
                   "Plain eval prompt: reference (EvalSidDataset) | training (the T1 prompt)")
       ->capture_default_str();

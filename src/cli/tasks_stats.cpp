@@ -109,7 +109,7 @@ void setup(CLI::App& root) {
   cmd->add_option("--dataset", options->dataset, "Dataset (category) name")->capture_default_str();
   cmd->add_option("--tokenizer", options->tokenizer, "tokenizer.json")->required();
   cmd->add_option("--stage", options->stage, "1 (alignment tasks) or 2 (reasoning activation)")->capture_default_str();
-  cmd->add_option("--style", options->style, "Prompt style: reference|compact")->capture_default_str();
+  cmd->add_option("--style", options->style, "Prompt style: reference|compact|sequence")->capture_default_str();
   cmd->add_option("--weights", options->weights, "Per-task mixing weights, e.g. T1=2,T2=0.5,T6=0");
   cmd->add_option("--narrative", options->narrative, "Narrative CSV (T7, Stage 2)");
   cmd->add_option("--item-corpus", options->item_corpus, "item_enhanced_v2.json (T6)");

@@ -97,6 +97,7 @@ std::string history_sids(const data::Interaction& row, const PromptSet& prompts)
 }
 
 std::vector<TextSample> build_t1(const data::Interactions& rows, const TaskContext& ctx) {
+  if (ctx.style == PromptStyle::Sequence) return build_t1_sequences(rows);
   const PromptSet& p = prompts_for(ctx.style);
   std::vector<TextSample> out;
   out.reserve(rows.rows.size());

@@ -29,7 +29,14 @@ TextSample split_at_target(Task task, const std::string& rendered, const std::st
 // Renders [system?, user, assistant(target)] with the chat template and splits at the target (Stage 1 chat).
 TextSample chat_sample(Task task, const std::string& system, const std::string& user, const std::string& target);
 
+// Sequence style: build_t1_sequences(rows); otherwise one chat sample per row.
 std::vector<TextSample> build_t1(const data::Interactions& rows, const TaskContext& ctx);
+// The sequence style's T1: a user's rows whose histories start at the same item are prefixes of that user's
+// longest such row, so one sample "<|im_start|>" + SID_0 SID_1 ... SID_n (no separators) teaches them all:
+// its supervised span is every target of the run, each seen after exactly its own row's history. Every row
+// is supervised exactly once with its own context (duplicates and rows that fit no run get samples of their
+// own), in about a fifth of the tokens of one sample per row. Samples are ordered by their longest row.
+std::vector<TextSample> build_t1_sequences(const data::Interactions& rows);
 // sid2title pairs then title2sid pairs, Python-dict semantics (first-insertion order, last writer wins).
 std::vector<TextSample> build_t2(const TaskContext& ctx);
 std::vector<TextSample> build_t2_sid2title(const TaskContext& ctx);

@@ -28,6 +28,12 @@ EvalPrompt build_eval_prompt(const data::Interaction& row, std::size_t index, co
   out.target_sid = std::string(trim(row.item_sid));
   out.target_title = row.item_title;
   std::string system;
+  if (options.mode == EvalMode::Plain && options.style == PromptStyle::Sequence) {
+    // What a sequence-style T1 sample holds before the target: no chat, no think block.
+    out.user = out.history;
+    out.chat = kSequenceStart + out.history;
+    return out;
+  }
   if (options.mode == EvalMode::Think) {
     system = p.reason_system;
     out.user = fill_template(p.reason_user, {{"history", out.history}});
@@ -74,6 +80,7 @@ const char* eval_sid_separator(EvalMode mode) { return mode == EvalMode::Think ?
 namespace sidr::tasks {
 
 const char* eval_sid_separator(const EvalPromptOptions& options) {
+  if (options.mode == EvalMode::Plain && options.style == PromptStyle::Sequence) return "";
   if (options.mode == EvalMode::Plain && options.eval_style == EvalPromptStyle::Reference &&
       options.style == PromptStyle::Reference)
     return "\n</think>\n\n";

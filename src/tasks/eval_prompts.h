@@ -3,6 +3,8 @@
 //     forced "<think>\n</think>\n\n" (ids = encode(chat) ++ encode(think block)); left-truncated to 2564.
 //   Plain, training style (--eval-prompt training): the T1 training prompt, then Q3T's "<think>\n\n</think>\n\n",
 //     i.e. exactly the prefix the model saw in Stage 1.
+//   Plain, sequence style: "<|im_start|>" + the history SIDs back to back (what a sequence-style T1 sample
+//     holds before each target); no chat template, no think block.
 //   Think: [SYS_REC, USER_REASON(history)] with the generation prompt (ends "<|im_start|>assistant\n");
 //     left-truncated to 2048 (the reference's ids[2048:] slice is a bug we do not copy).
 #pragma once

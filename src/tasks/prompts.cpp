@@ -105,8 +105,21 @@ const PromptSet& compact_prompts() {
   return prompts;
 }
 
+const PromptSet& sequence_prompts() {
+  static const PromptSet prompts = [] {
+    PromptSet p = make_compact();
+    p.history_separator.clear();  // SIDs back to back: every SID starts with its <a_*> token
+    return p;
+  }();
+  return prompts;
+}
+
 const PromptSet& prompts_for(PromptStyle style) {
-  return style == PromptStyle::Compact ? compact_prompts() : reference_prompts();
+  switch (style) {
+    case PromptStyle::Compact: return compact_prompts();
+    case PromptStyle::Sequence: return sequence_prompts();
+    default: return reference_prompts();
+  }
 }
 
 std::string fill_template(const std::string& pattern,

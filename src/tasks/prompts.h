@@ -32,6 +32,8 @@ struct PromptSet {
 const PromptSet& reference_prompts();
 // Short instructions for small models; same tasks, placeholders and targets.
 const PromptSet& compact_prompts();
+// The compact prompts with SIDs written back to back (no separator), for the sequence style.
+const PromptSet& sequence_prompts();
 const PromptSet& prompts_for(PromptStyle style);
 
 // Replaces each {name} of `values` in `pattern`; unknown {...} stays literal. One pass over the pattern.
@@ -41,5 +43,7 @@ std::string fill_template(const std::string& pattern,
 // The empty think blocks: Q3T's (every Stage 1 training target follows it) and EvalSidDataset's forced one.
 inline constexpr const char* kTrainingThinkBlock = "<think>\n\n</think>\n\n";
 inline constexpr const char* kEvalThinkBlock = "<think>\n</think>\n\n";
+// What a sequence-style sample or prompt starts with, before the first SID.
+inline constexpr const char* kSequenceStart = "<|im_start|>";
 
 }  // namespace sidr::tasks

@@ -31,11 +31,16 @@ const char* task_group(Task task) {
 PromptStyle parse_prompt_style(const std::string& name) {
   if (name == "reference") return PromptStyle::Reference;
   if (name == "compact") return PromptStyle::Compact;
-  throw InputError("prompt style must be 'reference' or 'compact', got '" + name + "'");
+  if (name == "sequence") return PromptStyle::Sequence;
+  throw InputError("prompt style must be 'reference', 'compact' or 'sequence', got '" + name + "'");
 }
 
 const char* prompt_style_name(PromptStyle style) {
-  return style == PromptStyle::Compact ? "compact" : "reference";
+  switch (style) {
+    case PromptStyle::Compact: return "compact";
+    case PromptStyle::Sequence: return "sequence";
+    default: return "reference";
+  }
 }
 
 }  // namespace sidr::tasks

@@ -23,10 +23,13 @@ const char* task_name(Task task);
 // The mixing group of a task: "T1".."T8" (both T2 halves are "T2"), "reason".
 const char* task_group(Task task);
 
-// How the reference renders the prompts: verbatim (default) or a compact style for small CPU models
-// (same tasks and targets, short instructions, no system message).
-enum class PromptStyle { Reference, Compact };
-PromptStyle parse_prompt_style(const std::string& name);  // "reference" | "compact"; InputError otherwise
+// How the reference renders the prompts: verbatim (default), a compact style for small CPU models (same tasks
+// and targets, short instructions, no system message), or the sequence style: T1 becomes one sample per
+// user's run of rows, "<|im_start|>" then the SIDs back to back, every target SID supervised in place (see
+// build_t1_sequences); the other tasks keep the compact prompts.
+enum class PromptStyle { Reference, Compact, Sequence };
+// "reference" | "compact" | "sequence"; InputError otherwise
+PromptStyle parse_prompt_style(const std::string& name);
 const char* prompt_style_name(PromptStyle style);
 
 // One sample as text: text() = prefix + supervised + suffix. Only `supervised` carries labels:
