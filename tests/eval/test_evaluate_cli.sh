@@ -71,6 +71,33 @@ assert m["mode"] == "think" and m["think_tokens"] == 5 and 0 < m["mean_thought_t
 print("think ok")
 PY
 
+# Sequence style: the prompt is "<|im_start|>" + the history SIDs back to back (no chat, no think block), and
+# the search from it equals the independent HF-style search on the same ids.
+"$bin" evaluate --model "$tmp/model" --data "$data" --dataset $ds --limit 4 --beams 3 --batch-size 2 \
+  --style sequence --prompt-style training --out "$tmp/seq" --with-scores --with-prompt-ids --quiet --threads 1 > /dev/null
+/usr/bin/python3 "$src/tests/eval/hf_style_eval.py" --model "$tmp/model" --prompts "$tmp/seq/predictions.json" \
+  --catalog "$data/index/$ds.index.json" --beams 3 --batch-size 2 --threads 1 --out "$tmp/hf_seq.json"
+/usr/bin/python3 - "$tmp" "$data/test/${ds}_5_2016-10-2018-11.csv" "$tmp/model/tokenizer.json" <<'PY'
+import ast, csv, json, sys
+tmp, test_csv, tok = sys.argv[1:]
+vocab = json.load(open(tok))
+ids = {t["content"]: t["id"] for t in vocab["added_tokens"]}
+preds = json.load(open(f"{tmp}/seq/predictions.json"))
+rows = list(csv.DictReader(open(test_csv)))[:4]
+hf = json.load(open(f"{tmp}/hf_seq.json"))["rows"]
+for p, row, ref in zip(preds, rows, hf):
+    history = [s.strip() for s in ast.literal_eval(row["history_item_sid"])]
+    assert p["input"] == "".join(history), (p["input"], history)
+    levels = [t for s in history for t in s.replace("><", ">\n<").split("\n")]
+    assert p["prompt_ids"] == [ids["<|im_start|>"]] + [ids[t] for t in levels], p["prompt_ids"]
+    assert len(p["predict"]) == 3
+    for i, a in enumerate(p["predict"]):
+        assert abs(p["scores"][i] - ref["scores"][i]) < 1e-3, (p, ref)
+        if a != ref["predict"][i]:
+            assert abs(ref["scores"][ref["predict"].index(a)] - p["scores"][i]) < 1e-4, (p, ref)
+print("sequence ok")
+PY
+
 expect_input_error() {
   set +e
   "$bin" "$@" > "$tmp/out" 2> "$tmp/err"
