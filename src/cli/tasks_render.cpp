@@ -79,7 +79,8 @@ tasks::TextSample training_sample(const RenderOptions& o, const data::DatasetPat
       what = t + " on " + rows.file.string();
       if (t == "T1") samples = tasks::build_t1(rows, ctx);
       // Sequence style: --row counts samples (one per run of a user's rows), not CSV rows.
-      if (t == "T1" && ctx.style == tasks::PromptStyle::Sequence) what = "T1 sequence samples of " + rows.file.string();
+      if (t == "T1" && ctx.style == tasks::PromptStyle::Sequence)
+        what = "T1 sequence samples of " + rows.file.string();
       if (t == "T3") samples = tasks::build_t3(rows, ctx);
       if (t == "T4") samples = tasks::build_t4(rows, ctx);
       if (t == "T5") samples = tasks::build_t5(rows, ctx);

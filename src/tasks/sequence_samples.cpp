@@ -1,6 +1,5 @@
 // The sequence style's T1 (see build_t1_sequences in builders.h).
 #include <algorithm>
-#include <numeric>
 #include <unordered_map>
 
 #include "tasks/builders.h"
@@ -58,7 +57,6 @@ std::vector<TextSample> build_t1_sequences(const data::Interactions& rows) {
       return rows.rows[a].history_sids.size() > rows.rows[b].history_sids.size();
     });
     std::vector<Carrier> carriers;
-    std::vector<std::pair<std::size_t, std::size_t>> alone;  // (row, target index): rows that ride in nothing
     for (std::size_t r : order) {
       auto seq = row_sequence(rows.rows[r]);
       const std::size_t target = seq.size() - 1;
