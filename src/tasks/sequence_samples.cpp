@@ -9,10 +9,9 @@ namespace sidr::tasks {
 namespace {
 
 // One row as the item sequence it teaches: history then target; the target sits at index history.size().
+// History SIDs as read (the evaluation prompt joins them so), the target stripped (as every task does).
 std::vector<std::string> row_sequence(const data::Interaction& row) {
-  std::vector<std::string> seq;
-  seq.reserve(row.history_sids.size() + 1);
-  for (const auto& sid : row.history_sids) seq.emplace_back(trim(sid));
+  std::vector<std::string> seq(row.history_sids.begin(), row.history_sids.end());
   seq.emplace_back(trim(row.item_sid));
   return seq;
 }
