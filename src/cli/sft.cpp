@@ -74,6 +74,12 @@ void setup(CLI::App& root) {
   cmd->add_option("--eval-batch", o.eval_batch, "sequences per validation forward")->capture_default_str();
   cmd->add_option("--style", o.style, "prompt style: reference | compact | sequence")->capture_default_str();
   cmd->add_option("--weights", o.weights, "task mixing weights, e.g. T1=1,T4=0.5,T6=0 (Stage 1)");
+  cmd->add_option("--augment", o.augment,
+                  "per-epoch augmentation of sequence-style samples: crop=P (start at a random later item with "
+                  "probability P), drop=Q (leave out each context item with probability Q); e.g. crop=0.3,drop=0.1");
+  cmd->add_option("--ema", o.ema, "decay of the weights' moving average used for validation and the saved model, "
+                                  "e.g. 0.99 (0: off)")
+      ->capture_default_str();
   cmd->add_option("--item-corpus", o.item_corpus, "T6 item corpus (default: the reference location if present)");
   cmd->add_option("--user-corpus", o.user_corpus, "T7 / Stage 2 narrative CSV (default: the reference location)");
   cmd->add_option("--general", o.general_chats, "T8 general reasoning chats (JSONL)");

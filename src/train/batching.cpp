@@ -8,7 +8,6 @@
 #include "util/error.h"
 
 namespace sidr::train {
-namespace {
 
 std::uint64_t splitmix64(std::uint64_t& state) {
   std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
@@ -16,8 +15,6 @@ std::uint64_t splitmix64(std::uint64_t& state) {
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   return z ^ (z >> 31);
 }
-
-}  // namespace
 
 std::int64_t count_label_tokens(const Sample& sample) {
   std::int64_t count = 0;

@@ -52,6 +52,9 @@ std::vector<StepPlan> plan_epoch(const std::vector<std::size_t>& lengths, const 
 // Number of optimizer steps in one epoch of n samples.
 std::int64_t steps_per_epoch(std::size_t n, std::int64_t global_batch);
 
+// Next value of the splitmix64 generator (advances `state`): the trainer's platform-independent randomness.
+std::uint64_t splitmix64(std::uint64_t& state);
+
 // Permutation of 0..n-1 from a 64-bit seed (Fisher-Yates on splitmix64: identical on every platform).
 std::vector<std::size_t> seeded_permutation(std::size_t n, std::uint64_t seed);
 

@@ -13,6 +13,7 @@
 #include "model/runtime.h"
 #include "tasks/task_mix.h"
 #include "text/tokenizer.h"
+#include "train/augment.h"
 #include "train/distributed.h"
 #include "train/qwen3_lm.h"
 #include "train/schedule.h"
@@ -101,6 +102,10 @@ void SftOptions::validate() const {
   parse_schedule_kind(schedule);
   tasks::parse_prompt_style(style);
   if (!weights.empty()) tasks::parse_weights(weights);
+  if (AugmentOptions::parse(augment).enabled() &&
+      (stage != 1 || tasks::parse_prompt_style(style) != tasks::PromptStyle::Sequence))
+    bad_option("augment", "augments sequence-style samples: it needs --stage 1 and --style sequence");
+  if (!(ema >= 0.0 && ema < 1.0)) bad_option("ema", "must be in [0, 1) (0: off)");
   model::RuntimeOptions runtime{device, dtype, threads};
   runtime.validate();
 }
@@ -130,6 +135,8 @@ Json SftOptions::to_json() const {
   json["max_eval_samples"] = max_eval_samples;
   json["style"] = style;
   json["weights"] = weights;
+  json["augment"] = AugmentOptions::parse(augment).to_string();
+  json["ema"] = ema;
   json["device"] = device;
   json["dtype"] = dtype;
   json["threads"] = threads;
@@ -260,8 +267,24 @@ int run_sft(SftOptions options) {
   trainer_options.pad_id = *im_end;
   trainer_options.progress = options.progress;
   trainer_options.resume = options.resume;
+  trainer_options.ema_decay = options.ema;
+  const AugmentOptions augment = AugmentOptions::parse(options.augment);
+  trainer_options.augment = augment.to_string();
+  EpochSamples epoch_samples;
+  if (augment.enabled()) {
+    // Items open with a first-level SID token (<a_N>).
+    std::vector<bool> is_item_start(static_cast<std::size_t>(vocab), false);
+    for (const auto& token : catalog.sorted_level_tokens())
+      if (token.rfind("<a_", 0) == 0)
+        if (auto id = tokenizer.token_to_id(token)) is_item_start[static_cast<std::size_t>(*id)] = true;
+    auto augmenter = std::make_shared<SequenceAugmenter>(augment, std::move(is_item_start), options.seed);
+    epoch_samples = [augmenter](const std::vector<Sample>& base, std::int64_t epoch) {
+      return augmenter->epoch_samples(base, epoch);
+    };
+    say(fmt::format("augmentation: {} (a fresh draw every epoch)", augment.to_string()));
+  }
   Trainer trainer(lm, distributed, trainer_options);
-  TrainResult result = trainer.fit(train, evals);
+  TrainResult result = trainer.fit(train, evals, epoch_samples);
   if (!result.finished) {
     say(fmt::format("paused after {} steps (--max-steps); continue with --resume", result.steps));
     return 0;

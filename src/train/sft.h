@@ -35,8 +35,10 @@ struct SftOptions {
   std::int64_t max_samples = 0;             // keep the first N training samples (0: all)
   std::int64_t max_eval_samples = 0;        // keep the first N samples of each validation set (0: all)
   std::int64_t eval_batch = 16;
-  std::string style = "reference";          // prompt style: reference | compact
+  std::string style = "reference";          // prompt style: reference | compact | sequence
   std::string weights;                      // task mixing weights "T1=1,T4=0.5" (Stage 1)
+  std::string augment;                      // per-epoch sequence augmentation "crop=P,drop=Q" (style sequence)
+  double ema = 0.0;                         // decay of the weights' moving average (0: off)
   std::filesystem::path item_corpus, user_corpus, general_chats;
   std::filesystem::path save_samples;       // write the encoded training samples as JSONL (rank 0), then train
   bool resume = false;

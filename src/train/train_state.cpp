@@ -76,7 +76,8 @@ std::optional<fs::path> latest_checkpoint(const fs::path& out_dir) {
 }
 
 void save_checkpoint(const fs::path& out_dir, torch::nn::Module& module, torch::optim::Optimizer& optimizer,
-                     const TrainState& state, const Json& options, std::int64_t keep) {
+                     const TrainState& state, const Json& options, std::int64_t keep,
+                     const std::function<void(const fs::path&)>& extra) {
   fs::create_directories(out_dir / "checkpoints");
   AtomicDirectory dir(checkpoint_dir(out_dir, state.global_step));
   {
@@ -97,6 +98,7 @@ void save_checkpoint(const fs::path& out_dir, torch::nn::Module& module, torch::
     archive.write("cpu", generator.get_state());
     archive.save_to((dir.path() / "rng.pt").string());
   }
+  if (extra) extra(dir.path());
   write_file_atomic(dir.path() / "options.json", options.dump(2) + "\n");
   write_file_atomic(dir.path() / "state.json", state.to_json().dump(2) + "\n");
   dir.commit();

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <optional>
 
@@ -33,8 +34,10 @@ std::filesystem::path checkpoint_dir(const std::filesystem::path& out_dir, std::
 std::optional<std::filesystem::path> latest_checkpoint(const std::filesystem::path& out_dir);
 
 // Written atomically (temporary directory + rename); older step checkpoints beyond `keep` are removed.
+// `extra` (if given) writes more files into the directory before it is committed.
 void save_checkpoint(const std::filesystem::path& out_dir, torch::nn::Module& module, torch::optim::Optimizer& optimizer,
-                     const TrainState& state, const Json& options, std::int64_t keep);
+                     const TrainState& state, const Json& options, std::int64_t keep,
+                     const std::function<void(const std::filesystem::path&)>& extra = {});
 // Weights only (call before the optimizer is built so its parameters already hold the values).
 void load_checkpoint_weights(const std::filesystem::path& dir, torch::nn::Module& module);
 // Optimizer moments, RNG state and counters. The options saved with the checkpoint are returned for checks.

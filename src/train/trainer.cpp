@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "train/ema.h"
 #include "train/loss.h"
 #include "train/metrics_log.h"
 #include "train/train_state.h"
@@ -40,6 +41,7 @@ void TrainerOptions::validate() const {
   if (max_steps < 0) fail("max-steps", "must not be negative");
   if (!(max_minutes >= 0)) fail("max-minutes", "must not be negative (0: no time budget)");
   if (eval_batch < 1) fail("eval-batch", "must be at least 1");
+  if (!(ema_decay >= 0.0 && ema_decay < 1.0)) fail("ema", "must be in [0, 1) (0: off)");
   if (pad_id < 0) fail("pad-id", "must not be negative");
 }
 
@@ -60,6 +62,8 @@ Json TrainerOptions::to_json() const {
   json["keep_checkpoints"] = keep_checkpoints;
   json["eval_batch"] = eval_batch;
   json["max_minutes"] = max_minutes;
+  json["ema_decay"] = ema_decay;
+  json["augment"] = augment;
   json["seed"] = seed;
   json["pad_id"] = pad_id;
   return json;
@@ -116,7 +120,7 @@ double clip_gradients(const std::vector<torch::Tensor>& buffers, double max_norm
 }
 
 void check_resume_options(const Json& saved, const Json& now, const fs::path& checkpoint) {
-  for (const char* key : {"global_batch", "seed", "epochs", "lr", "schedule", "warmup_steps", "pad_id"}) {
+  for (const char* key : {"global_batch", "seed", "epochs", "lr", "schedule", "warmup_steps", "pad_id", "ema_decay", "augment"}) {
     if (saved.contains(key) && saved[key] != now[key])
       throw InputError(fmt::format("{}: option '{}' was {} when the run started but is {} now; resume with the same "
                                    "options or start a new --out",
@@ -126,7 +130,8 @@ void check_resume_options(const Json& saved, const Json& now, const fs::path& ch
 
 }  // namespace
 
-TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<EvalSet>& evals) {
+TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<EvalSet>& evals,
+                         const EpochSamples& epoch_samples) {
   if (train.empty()) throw InputError("no training samples");
   const bool main = distributed_.is_main();
   const fs::path& out = options_.out_dir;
@@ -155,16 +160,16 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Eva
                                                 .eps(options_.eps)
                                                 .weight_decay(options_.weight_decay));
   TrainState state;
+  std::optional<ParameterEma> ema;
+  if (options_.ema_decay > 0.0) ema.emplace(parameters, options_.ema_decay);
   if (checkpoint) {
     Json saved_options;
     state = load_checkpoint_state(*checkpoint, optimizer, saved_options);
     check_resume_options(saved_options, options_json, *checkpoint);
+    if (ema) ema->load(*checkpoint / "ema.pt");
   }
   MetricsLog metrics(out / "metrics.jsonl", main, checkpoint ? state.global_step : -1);
 
-  std::vector<std::size_t> lengths;
-  lengths.reserve(train.size());
-  for (const auto& sample : train) lengths.push_back(sample.input_ids.size());
   BatchingOptions batching{options_.global_batch, options_.micro_batch, options_.seed};
   const std::int64_t epoch_steps = steps_per_epoch(train.size(), options_.global_batch);
   Schedule schedule{options_.schedule, options_.lr, options_.warmup_steps, epoch_steps * options_.epochs};
@@ -174,11 +179,24 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Eva
   const auto run_start = std::chrono::steady_clock::now();
   const double budget_seconds = options_.max_minutes * 60.0;
   auto save = [&]() {
-    if (main) save_checkpoint(out, module, optimizer, state, options_json, options_.keep_checkpoints);
+    if (main)
+      save_checkpoint(out, module, optimizer, state, options_json, options_.keep_checkpoints,
+                      [&](const fs::path& dir) {
+                        if (ema) ema->save(dir / "ema.pt");
+                      });
     distributed_.barrier();
   };
 
   while (state.epoch < options_.epochs && !state.stopped_early && !state.out_of_time) {
+    std::vector<Sample> augmented;
+    if (epoch_samples) {
+      augmented = epoch_samples(train, state.epoch);
+      if (augmented.size() != train.size()) throw std::logic_error("epoch transform changed the sample count");
+    }
+    const std::vector<Sample>& samples = epoch_samples ? augmented : train;
+    std::vector<std::size_t> lengths;
+    lengths.reserve(samples.size());
+    for (const auto& sample : samples) lengths.push_back(sample.input_ids.size());
     auto plan = plan_epoch(lengths, batching, state.epoch, distributed_.rank(), distributed_.world_size());
     std::optional<Progress> progress;
     if (main && options_.progress) {
@@ -199,7 +217,7 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Eva
       double local_label_tokens = 0;
       double local_tokens = 0;
       for (const auto& rows : step.micro_batches) {
-        batches.push_back(collate(train, rows, options_.pad_id));
+        batches.push_back(collate(samples, rows, options_.pad_id));
         local_label_tokens += static_cast<double>(batches.back().label_tokens);
         local_tokens += static_cast<double>(batches.back().tokens);
       }
@@ -240,6 +258,7 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Eva
       if (label_tokens > 0) optimizer.step();
 
       ++state.global_step;
+      if (ema) ema->update(state.global_step);
       ++state.step_in_epoch;
       ++steps_this_run;
       state.last_train_loss = loss;
@@ -276,6 +295,7 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Eva
     } else {
       record["epoch"] = state.epoch + 1;
     }
+    if (ema) ema->swap();  // validate (and keep as best) the averaged weights
     for (std::size_t i = 0; i < evals.size(); ++i) {
       double loss = evaluate(evals[i].samples);
       record[evals[i].name + "_loss"] = loss;
@@ -295,6 +315,7 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Eva
         state.stopped_early = true;
       }
     }
+    if (ema) ema->swap();
     if (!evals.empty()) metrics.write(record);
     ++state.epoch;
     state.step_in_epoch = 0;
@@ -309,7 +330,9 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Eva
       for (const auto& entry : fs::directory_iterator(out / "best"))
         fs::copy(entry.path(), final_checkpoint.path() / entry.path().filename(), fs::copy_options::recursive);
     } else {
+      if (ema) ema->swap();
       model_.save_pretrained(final_checkpoint.path());
+      if (ema) ema->swap();
     }
     final_checkpoint.commit();
   }

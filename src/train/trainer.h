@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,10 @@ struct TrainerOptions {
   // steps and elapsed time is further along, and when the time is spent training ends as after a last epoch
   // (validation, best model, final_checkpoint): a fixed-time run still anneals and still keeps its best epoch.
   double max_minutes = 0.0;
+  // Exponential moving average of the weights (0: off): validation, the best and the final model use the average.
+  double ema_decay = 0.0;
+  // The epoch transform passed to fit(), as text (AugmentOptions::to_string): recorded and checked on resume.
+  std::string augment = "none";
   std::int64_t eval_batch = 16;       // sequences per eval forward
   std::uint64_t seed = 42;
   std::int64_t pad_id = 0;
@@ -52,6 +57,10 @@ struct EvalSet {
   std::string name;  // "valid" (T1, the early-stopping metric when first), "title2sid", "sid2title"
   std::vector<Sample> samples;
 };
+
+// The training samples of one epoch from the base set (same count; a pure function of its arguments, so every
+// rank and a resumed run see the same epoch). Empty: every epoch trains on the base set.
+using EpochSamples = std::function<std::vector<Sample>(const std::vector<Sample>& train, std::int64_t epoch)>;
 
 struct TrainResult {
   std::int64_t steps = 0;                 // optimizer steps done in total (over resumes)
@@ -71,7 +80,8 @@ class Trainer {
 
   // Trains on `train` and evaluates `evals` after each epoch (evals[0] drives early stopping and the best epoch).
   // Every rank passes the same samples (each takes its share). Rank 0 writes the files.
-  TrainResult fit(const std::vector<Sample>& train, const std::vector<EvalSet>& evals);
+  TrainResult fit(const std::vector<Sample>& train, const std::vector<EvalSet>& evals,
+                  const EpochSamples& epoch_samples = {});
 
   // Token-mean loss of a sample set (sharded over ranks).
   double evaluate(const std::vector<Sample>& samples);

@@ -17,6 +17,9 @@ expect_error "option --model" sft --data "$FIX" --dataset Office_Products --mode
 expect_error "option --tokenizer" sft --data "$FIX" --dataset Office_Products --model "$CFG" --out "$TMP/a"
 expect_error "option --micro-batch" "${SFT_ARGS[@]}" --batch 4 --micro-batch 8 --out "$TMP/a"
 expect_error "option --max-minutes" "${SFT_ARGS[@]}" --max-minutes -1 --out "$TMP/a"
+expect_error "option --augment: crop must be a probability" "${SFT_ARGS[@]}" --style sequence --augment crop=2 --out "$TMP/a"
+expect_error "option --augment: .*--style sequence" "${SFT_ARGS[@]}" --style compact --augment crop=0.3 --out "$TMP/a"
+expect_error "option --ema" "${SFT_ARGS[@]}" --ema 1 --out "$TMP/a"
 [ ! -e "$TMP/a" ] || { echo "FAIL: a run directory was created for bad options"; exit 1; }
 "$SIDR_BIN" "${SFT_ARGS[@]}" --nproc 1 --batch 8 --max-steps 1 --out "$TMP/run" 2> /dev/null
 expect_error "pass --resume" "${SFT_ARGS[@]}" --nproc 1 --batch 8 --out "$TMP/run"

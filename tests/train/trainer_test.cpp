@@ -239,6 +239,114 @@ TEST(Trainer, EarlyStoppingKeepsTheBestEpoch) {
   EXPECT_TRUE(fs::exists(options.out_dir / "final_checkpoint" / "tiny.pt"));
 }
 
+std::vector<torch::Tensor> saved_tiny_weights(const fs::path& file) {
+  TinyCausalLm model(0);
+  torch::serialize::InputArchive archive;
+  archive.load_from(file.string());
+  model.net()->load(archive);
+  return weights(model);
+}
+
+// The saved model of an EMA run against the average computed here from the plain run's weights after every step
+// (taken by pausing and resuming one step at a time, which the test above shows changes nothing).
+TEST(Trainer, EmaRunSavesTheAverageOfTheWeightsAfterEachStep) {
+  auto samples = make_samples(24, 12);
+  Distributed single(DistributedEnv{});
+  auto options = small_options(fresh_dir("ema_steps"));  // 3 steps an epoch, 2 epochs
+  options.max_steps = 1;
+  TinyCausalLm stepped(8);
+  std::vector<std::vector<torch::Tensor>> trajectory = {weights(stepped)};
+  for (int i = 0; i < 6; ++i) {
+    options.resume = i > 0;
+    Trainer(stepped, single, options).fit(samples, {});
+    trajectory.push_back(weights(stepped));
+  }
+  const double decay = 0.6;
+  std::vector<torch::Tensor> average;
+  for (const auto& w : trajectory[0]) average.push_back(w.to(torch::kFloat64));
+  for (std::size_t n = 1; n < trajectory.size(); ++n) {
+    double d = std::min(decay, (1.0 + static_cast<double>(n)) / (10.0 + static_cast<double>(n)));
+    for (std::size_t i = 0; i < average.size(); ++i)
+      average[i] = d * average[i] + (1 - d) * trajectory[n][i].to(torch::kFloat64);
+  }
+
+  auto ema_options = small_options(fresh_dir("ema_run"));
+  ema_options.ema_decay = decay;
+  TinyCausalLm model(8);
+  auto result = Trainer(model, single, ema_options).fit(samples, {});
+  EXPECT_EQ(result.steps, 6);
+  // Training itself is unchanged; the saved model is the average.
+  EXPECT_EQ(max_difference(weights(model), trajectory.back()), 0.0);
+  auto saved = saved_tiny_weights(ema_options.out_dir / "final_checkpoint" / "tiny.pt");
+  ASSERT_EQ(saved.size(), average.size());
+  for (std::size_t i = 0; i < saved.size(); ++i)
+    EXPECT_LT((saved[i].to(torch::kFloat64) - average[i]).abs().max().item<double>(), 1e-6) << i;
+  EXPECT_GT(max_difference(saved, trajectory.back()), 1e-4);
+}
+
+// Validation scores the average, and a paused run with an average and an epoch transform resumes exactly.
+TEST(Trainer, EmaAndEpochTransformResumeExactly) {
+  auto samples = make_samples(40, 3);
+  std::vector<EvalSet> evals = {{"valid", make_samples(6, 4)}};
+  Distributed single(DistributedEnv{});
+  std::vector<std::int64_t> epochs_seen;
+  // Drops the first token of every sample on odd epochs (labels stay aligned with their tokens).
+  EpochSamples transform = [&epochs_seen](const std::vector<Sample>& base, std::int64_t epoch) {
+    epochs_seen.push_back(epoch);
+    auto out = base;
+    if (epoch % 2 == 1)
+      for (auto& s : out) {
+        s.input_ids.erase(s.input_ids.begin());
+        s.labels.erase(s.labels.begin());
+      }
+    return out;
+  };
+  auto options = small_options(fresh_dir("ema_straight"));
+  options.epochs = 3;
+  options.ema_decay = 0.8;
+  options.augment = "test";
+  TinyCausalLm straight(5);
+  auto expected = Trainer(straight, single, options).fit(samples, evals, transform);
+  EXPECT_EQ(epochs_seen, (std::vector<std::int64_t>{0, 1, 2}));
+
+  // The recorded validation loss is the loss of the saved (averaged) best model.
+  auto records = read_metrics(options.out_dir);
+  auto best = saved_tiny_weights(options.out_dir / "final_checkpoint" / "tiny.pt");
+  TinyCausalLm reloaded(0);
+  {
+    torch::NoGradGuard no_grad;
+    auto params = reloaded.module().parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(best[i]);
+  }
+  auto check_options = small_options(fresh_dir("ema_check"));
+  double reloaded_loss = Trainer(reloaded, single, check_options).evaluate(evals[0].samples);
+  EXPECT_NEAR(reloaded_loss, expected.best_loss, 1e-6);
+
+  auto paused_options = options;
+  paused_options.out_dir = fresh_dir("ema_paused");
+  paused_options.max_steps = 7;
+  TinyCausalLm first(5);
+  Trainer(first, single, paused_options).fit(samples, evals, transform);
+  paused_options.max_steps = 0;
+  paused_options.resume = true;
+  auto changed = paused_options;
+  changed.ema_decay = 0.5;
+  TinyCausalLm other(1);
+  EXPECT_THROW(Trainer(other, single, changed).fit(samples, evals, transform), InputError);
+  TinyCausalLm second(99);
+  auto resumed = Trainer(second, single, paused_options).fit(samples, evals, transform);
+  EXPECT_EQ(max_difference(weights(straight), weights(second)), 0.0);
+  EXPECT_EQ(resumed.best_loss, expected.best_loss);
+  EXPECT_EQ(max_difference(best, saved_tiny_weights(paused_options.out_dir / "final_checkpoint" / "tiny.pt")), 0.0);
+  auto b = read_metrics(paused_options.out_dir);
+  ASSERT_EQ(records.size(), b.size());
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    records[i].erase("tokens_per_s");
+    b[i].erase("tokens_per_s");
+    EXPECT_EQ(records[i], b[i]) << i;
+  }
+}
+
 // ---- data parallel: this test binary re-runs itself as the ranks ---------------------------------------------
 
 std::vector<Sample> ddp_samples() { return make_samples(36, 11); }
