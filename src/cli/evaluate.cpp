@@ -13,6 +13,9 @@ void setup(CLI::App& root) {
   auto* cmd = root.add_subcommand(
       "evaluate", "Recommend by trie-constrained beam search; write predictions.json and metrics.json");
   cmd->add_option("--model", o->model_dir, "checkpoint directory with tokenizer.json")->required();
+  cmd->add_option("--ensemble", o->ensemble,
+                  "another checkpoint decoded together with --model (repeatable): the mean of the members' "
+                  "next-token distributions; members share the tokenizer");
   cmd->add_option("--data", o->data_root, "dataset root, e.g. data/Amazon")->required();
   cmd->add_option("--dataset", o->dataset, "dataset name, e.g. Industrial_and_Scientific")->required();
   cmd->add_option("--split", o->split, "train, valid or test")->capture_default_str();

@@ -5,11 +5,15 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
+
+#include <fmt/format.h>
 
 #include "data/catalog.h"
 #include "data/dataset.h"
 #include "data/interactions.h"
+#include "decode/ensemble_step_model.h"
 #include "decode/lm_step_model.h"
 #include "decode/sid_search.h"
 #include "model/checkpoint.h"
@@ -100,11 +104,26 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
   auto prompts = tasks::build_eval_prompts(interactions, prompt_options);
   tasks::SampleEncoder encoder(tokenizer);
 
-  auto model = model::load_model(options.model_dir, options.runtime.torch_device(), options.runtime.torch_dtype());
-  if (model->config().vocab_size < static_cast<std::int64_t>(tokenizer.size()))
-    throw InputError(options.model_dir + ": the model's vocabulary (" + std::to_string(model->config().vocab_size) +
-                     ") is smaller than the tokenizer's (" + std::to_string(tokenizer.size()) + ")");
-  decode::LmStepModel step_model(model, end_token);  // pad = eos, as the reference pads
+  // The model, or the ensemble of it and the --ensemble members (same tokenizer, same vocabulary).
+  std::vector<std::unique_ptr<decode::StepModel>> members;
+  const std::string tokenizer_text = read_file(std::filesystem::path(options.model_dir) / "tokenizer.json");
+  std::vector<std::string> member_dirs = {options.model_dir};
+  member_dirs.insert(member_dirs.end(), options.ensemble.begin(), options.ensemble.end());
+  for (const auto& dir : member_dirs) {
+    if (dir != options.model_dir && read_file(std::filesystem::path(dir) / "tokenizer.json") != tokenizer_text)
+      throw InputError(fmt::format("{}/tokenizer.json differs from {}/tokenizer.json: ensemble members must share one "
+                                   "tokenizer",
+                                   dir, options.model_dir));
+    auto model = model::load_model(dir, options.runtime.torch_device(), options.runtime.torch_dtype());
+    if (model->config().vocab_size < static_cast<std::int64_t>(tokenizer.size()))
+      throw InputError(dir + ": the model's vocabulary (" + std::to_string(model->config().vocab_size) +
+                       ") is smaller than the tokenizer's (" + std::to_string(tokenizer.size()) + ")");
+    if (!members.empty() && model->config().vocab_size != members.front()->vocab_size())
+      throw InputError(fmt::format("{}: vocabulary {} differs from {}'s {}: ensemble members must share one", dir,
+                                   model->config().vocab_size, options.model_dir, members.front()->vocab_size()));
+    members.push_back(std::make_unique<decode::LmStepModel>(model, end_token));  // pad = eos, as the reference pads
+  }
+  decode::EnsembleStepModel step_model(std::move(members));
   auto beam = beam_options(options, end_token);
 
   std::vector<Json> rows_out(prompts.size());
@@ -188,6 +207,7 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
   m["split"] = options.split;
   m["dataset"] = options.dataset;
   m["model"] = options.model_dir;
+  if (!options.ensemble.empty()) m["ensemble"] = options.ensemble;
   m["beam_sampling"] = options.beam_sampling;
   m["batch_size"] = options.batch_size;
   m["seconds"] = seconds;

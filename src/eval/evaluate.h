@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "eval/metrics.h"
 #include "model/runtime.h"
@@ -13,6 +14,9 @@ namespace sidr::eval {
 
 struct EvaluateOptions {
   std::string model_dir;                // checkpoint with tokenizer.json (HF layout)
+  // More checkpoints decoded with model_dir as one ensemble (mean of the members' next-token distributions);
+  // each needs the same tokenizer.json as model_dir.
+  std::vector<std::string> ensemble;
   std::string data_root;                // e.g. data/Amazon
   std::string dataset;                  // e.g. Industrial_and_Scientific
   std::string split = "test";           // train | valid | test

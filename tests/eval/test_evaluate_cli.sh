@@ -5,6 +5,7 @@
 #  - the same predictions and scores as an independent Python implementation of HF's constrained beam search on
 #    the same checkpoint (tests/eval/hf_style_eval.py, its own safetensors reader and forward);
 #  - think mode: the reference's think-mode fields;
+#  - --ensemble: a model ensembled with itself equals the model; members must share the tokenizer;
 #  - bad options and inputs: exit 2, one line, nothing written.
 set -euo pipefail
 bin=${SIDR_BIN:?}
@@ -98,6 +99,29 @@ for p, row, ref in zip(preds, rows, hf):
 print("sequence ok")
 PY
 
+# Ensembles: a model ensembled with itself is the model (the mean of one distribution twice); with another member
+# the metrics record it. Members with another tokenizer are refused below.
+"$bin" model init --config "$tmp/model/config.json" --out "$tmp/model2" --seed 2 > /dev/null
+cp "$tmp/model/tokenizer.json" "$tmp/model/tokenizer_config.json" "$tmp/model2/"
+"$bin" evaluate --model "$tmp/model" --ensemble "$tmp/model" --data "$data" --dataset $ds --limit 5 --beams 4 \
+  --batch-size 3 --out "$tmp/self_ens" --with-scores --quiet --threads 1 > /dev/null
+"$bin" evaluate --model "$tmp/model" --ensemble "$tmp/model2" --data "$data" --dataset $ds --limit 5 --beams 4 \
+  --batch-size 3 --out "$tmp/ens" --with-scores --quiet --threads 1 > /dev/null
+/usr/bin/python3 - "$tmp" <<'PY'
+import json, sys
+tmp = sys.argv[1]
+single = json.load(open(f"{tmp}/plain/predictions.json"))
+self_ens = json.load(open(f"{tmp}/self_ens/predictions.json"))
+ens = json.load(open(f"{tmp}/ens/predictions.json"))
+for a, b in zip(single, self_ens):
+    assert a["predict"] == b["predict"], (a, b)
+    assert all(abs(x - y) < 1e-4 for x, y in zip(a["scores"], b["scores"])), (a["scores"], b["scores"])
+assert any(a["predict"] != b["predict"] for a, b in zip(single, ens)), "a second member changed nothing"
+assert json.load(open(f"{tmp}/ens/metrics.json"))["ensemble"] == [f"{tmp}/model2"]
+print("ensemble ok")
+PY
+mkdir "$tmp/other_tok" && cp "$tmp/model2"/* "$tmp/other_tok/" && echo " " >> "$tmp/other_tok/tokenizer.json"
+
 expect_input_error() {
   set +e
   "$bin" "$@" > "$tmp/out" 2> "$tmp/err"
@@ -110,5 +134,7 @@ expect_input_error evaluate --model "$tmp/model" --data "$data" --dataset $ds --
 expect_input_error evaluate --model "$tmp/model" --data "$data" --dataset Nope --out "$tmp/bad2"
 expect_input_error evaluate --model "$tmp/nomodel" --data "$data" --dataset $ds --out "$tmp/bad3"
 expect_input_error evaluate --model "$tmp/model" --data "$data" --dataset $ds --mode fancy --out "$tmp/bad4"
-for d in bad1 bad2 bad3 bad4; do [ ! -e "$tmp/$d" ] || { echo "$d was written"; exit 1; }; done
+expect_input_error evaluate --model "$tmp/model" --ensemble "$tmp/other_tok" --data "$data" --dataset $ds --out "$tmp/bad5"
+grep -q "tokenizer.json differs" "$tmp/err" || { echo "unexpected error:"; cat "$tmp/err"; exit 1; }
+for d in bad1 bad2 bad3 bad4 bad5; do [ ! -e "$tmp/$d" ] || { echo "$d was written"; exit 1; }; done
 echo ok
