@@ -1,5 +1,7 @@
 #include "pipeline/pipeline.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "pipeline/report.h"
@@ -98,6 +100,25 @@ std::vector<std::string> concat(std::vector<std::string> a, const std::vector<st
 
 }  // namespace
 
+std::vector<std::uint64_t> ensemble_seeds(const Json& config) {
+  std::vector<std::uint64_t> seeds;
+  if (!config.contains("ensemble")) return seeds;
+  const Json& ensemble = config["ensemble"];
+  const std::uint64_t first = config["sft"].value("seed", std::uint64_t{42});
+  if (!ensemble.is_object() || !ensemble.contains("seeds") || !ensemble["seeds"].is_array())
+    throw InputError("config 'ensemble': expected {\"seeds\": [N, ...]} (the extra members' seeds)");
+  for (const auto& seed : ensemble["seeds"]) {
+    if (!seed.is_number_unsigned())
+      throw InputError(fmt::format("config 'ensemble.seeds': {} is not a non-negative integer", seed.dump()));
+    auto value = seed.get<std::uint64_t>();
+    if (value == first || std::find(seeds.begin(), seeds.end(), value) != seeds.end())
+      throw InputError(fmt::format("config 'ensemble.seeds': seed {} repeats a member's seed (stage 1 uses {})",
+                                   value, first));
+    seeds.push_back(value);
+  }
+  return seeds;
+}
+
 std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
   const std::string data = config["data"].get<std::string>();
   const std::string dataset = config["dataset"].get<std::string>();
@@ -136,6 +157,20 @@ std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
                             concat({"--model", init, "--tokenizer", tokenizer, "--out", run + "/stage1"},
                                    flags_from_json(config["sft"])))}});
 
+  // Ensemble members: Stage 1 again with other seeds; every evaluation decodes them together with stage1.
+  std::vector<std::string> member_flags;
+  for (std::uint64_t seed : ensemble_seeds(config)) {
+    const std::string name = fmt::format("stage1_seed{}", seed);
+    stages.push_back({name,
+                      name + "/final_checkpoint/config.json",
+                      {concat(concat({"sft", "--stage", "1"}, data_flags),
+                              concat({"--model", init, "--tokenizer", tokenizer, "--out", run + "/" + name, "--seed",
+                                      std::to_string(seed)},
+                                     flags_from_json(config["sft"], {"seed"})))}});
+    member_flags.push_back("--ensemble");
+    member_flags.push_back(run + "/" + name + "/final_checkpoint");
+  }
+
   std::vector<std::string> splits = {"valid", "test"};
   if (config["eval"].contains("splits")) splits = config["eval"]["splits"].get<std::vector<std::string>>();
   for (const auto& split : splits) {
@@ -145,7 +180,17 @@ std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
     stages.push_back({"eval_" + split,
                       "eval_" + split + "/metrics.json",
                       {concat(concat({"evaluate", "--model", run + "/stage1/final_checkpoint"}, data_flags),
-                              concat({"--split", split, "--out", run + "/eval_" + split},
+                              concat(concat({"--split", split, "--out", run + "/eval_" + split}, member_flags),
+                                     flags_from_json(eval_flags, {"splits"})))}});
+  }
+  // With an ensemble, the first member alone on test too: the single-model number beside the ensemble's.
+  if (!member_flags.empty() && std::find(splits.begin(), splits.end(), "test") != splits.end()) {
+    Json eval_flags = config["eval"];
+    if (config.contains("eval_test")) eval_flags.update(config["eval_test"]);
+    stages.push_back({"eval_test_single",
+                      "eval_test_single/metrics.json",
+                      {concat(concat({"evaluate", "--model", run + "/stage1/final_checkpoint"}, data_flags),
+                              concat({"--split", "test", "--out", run + "/eval_test_single"},
                                      flags_from_json(eval_flags, {"splits"})))}});
   }
 

@@ -1,6 +1,7 @@
 // `sidreasoner pipeline`: one run directory from a preset — tokenizer, model, Stage 1 SFT, evaluation on
 // valid and test, the SASRec baselines, and a report. Stages whose output exists are skipped.
 #pragma once
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -31,6 +32,10 @@ void apply_overrides(Json& config, const std::vector<std::string>& overrides);
 
 // The resolved configuration written to <run>/config.json: the preset plus the options.
 Json resolve_config(const PipelineOptions& options, const Json& preset);
+
+// The extra ensemble members' seeds of a configuration ("ensemble": {"seeds": [7, 3]}); empty without one.
+// InputError on a malformed list or a seed that repeats a member's (stage 1 trains with sft.seed, default 42).
+std::vector<std::uint64_t> ensemble_seeds(const Json& config);
 
 // The stages of a resolved configuration, in order.
 std::vector<Stage> build_stages(const Json& config, const std::filesystem::path& run_dir);

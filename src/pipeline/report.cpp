@@ -104,6 +104,7 @@ std::vector<ResultRow> collect_results(const fs::path& run_dir, const std::strin
   std::vector<ResultRow> rows;
   const std::vector<std::pair<std::string, std::string>> measured = {
       {"eval_test", "sidreasoner (ours, test)"},
+      {"eval_test_single", "sidreasoner (one ensemble member, test)"},
       {"eval_valid", "sidreasoner (ours, valid)"},
       {"sasrec_bce", "SASRec BCE (measured here, test)"},
       {"sasrec_ce", "SASRec CE (measured here, test)"},

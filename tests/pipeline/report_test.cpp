@@ -72,6 +72,55 @@ TEST(PipelinePreset, ShippedPresetsResolveToStages) {
   EXPECT_THROW(resolve_config(options, preset), InputError);  // needs --base-model
 }
 
+// An ensemble adds one Stage 1 run per extra seed, decodes every split with all members, and scores the first
+// member alone on test.
+TEST(PipelinePreset, EnsembleSeedsAddMembersAndASingleMemberTest) {
+  Json preset = load_preset(std::string(SIDR_SOURCE_DIR) + "/configs/presets/quick.json");
+  PipelineOptions options;
+  options.data = std::string(SIDR_SOURCE_DIR) + "/data/Amazon";
+  options.overrides = {"ensemble={\"seeds\": [7, 3]}"};
+  Json config = resolve_config(options, preset);
+  auto stages = build_stages(config, "/r");
+  auto find = [&](const std::string& name) -> const Stage* {
+    for (const auto& s : stages)
+      if (s.name == name) return &s;
+    return nullptr;
+  };
+  auto joined = [](const Stage* s) {
+    std::string out;
+    for (const auto& arg : s->commands.at(0)) out += arg + " ";
+    return out;
+  };
+  for (const char* member : {"stage1_seed7", "stage1_seed3"}) {
+    const Stage* s = find(member);
+    ASSERT_NE(s, nullptr) << member;
+    EXPECT_NE(joined(s).find(std::string("--out /r/") + member + " --seed " + (member[11] == '7' ? "7" : "3")),
+              std::string::npos)
+        << joined(s);
+  }
+  for (const char* split : {"eval_valid", "eval_test"}) {
+    ASSERT_NE(find(split), nullptr);
+    auto args = joined(find(split));
+    EXPECT_NE(args.find("--ensemble /r/stage1_seed7/final_checkpoint --ensemble /r/stage1_seed3/final_checkpoint"),
+              std::string::npos)
+        << args;
+  }
+  ASSERT_NE(find("eval_test_single"), nullptr);
+  EXPECT_EQ(joined(find("eval_test_single")).find("--ensemble"), std::string::npos);
+  EXPECT_EQ(ensemble_seeds(config), (std::vector<std::uint64_t>{7, 3}));
+
+  for (const char* bad : {"ensemble={\"seeds\": [7, 7]}", "ensemble={\"seeds\": [42]}",
+                          "ensemble={\"seeds\": [-1]}", "ensemble={\"seeds\": 7}", "ensemble=[7]"}) {
+    options.overrides = {bad};
+    Json broken = resolve_config(options, preset);
+    EXPECT_THROW(build_stages(broken, "/r"), InputError) << bad;
+  }
+  // Without an ensemble: no members, no single-member evaluation.
+  options.overrides = {};
+  auto plain = build_stages(resolve_config(options, preset), "/r");
+  for (const auto& s : plain) EXPECT_EQ(s.name.find("seed"), std::string::npos) << s.name;
+}
+
 TEST(PipelineRunner, UnknownFromStageIsAnInputError) {
   std::vector<Stage> stages = {{"a", "a.done", {}}};
   EXPECT_THROW(run_stages(stages, {fs::temp_directory_path() / "sidr_runner_test", "nope", true}), InputError);
