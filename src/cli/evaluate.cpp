@@ -16,6 +16,11 @@ void setup(CLI::App& root) {
   cmd->add_option("--ensemble", o->ensemble,
                   "another checkpoint decoded together with --model (repeatable): the mean of the members' "
                   "next-token distributions; members share the tokenizer");
+  cmd->add_option("--sasrec", o->sasrec_dir,
+                  "a `baseline sasrec` run directory mixed into the search (plain mode): SASRec's item "
+                  "distribution, spread over SID prefixes, weighted by --sasrec-weight");
+  cmd->add_option("--sasrec-weight", o->sasrec_weight, "the SASRec share of the mixture, in (0, 1)")
+      ->capture_default_str();
   cmd->add_option("--data", o->data_root, "dataset root, e.g. data/Amazon")->required();
   cmd->add_option("--dataset", o->dataset, "dataset name, e.g. Industrial_and_Scientific")->required();
   cmd->add_option("--split", o->split, "train, valid or test")->capture_default_str();

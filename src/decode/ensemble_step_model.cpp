@@ -5,17 +5,28 @@
 
 namespace sidr::decode {
 
-EnsembleStepModel::EnsembleStepModel(std::vector<std::unique_ptr<StepModel>> members) : members_(std::move(members)) {
+EnsembleStepModel::EnsembleStepModel(std::vector<std::unique_ptr<StepModel>> members, std::vector<double> weights)
+    : members_(std::move(members)) {
   if (members_.empty()) throw std::invalid_argument("an ensemble needs at least one member");
   for (const auto& m : members_)
     if (m->vocab_size() != members_.front()->vocab_size())
       throw std::invalid_argument("ensemble members must share one vocabulary");
+  if (weights.empty()) weights.assign(members_.size(), 1.0);
+  if (weights.size() != members_.size()) throw std::invalid_argument("an ensemble needs one weight per member");
+  double total = 0;
+  for (double w : weights) {
+    if (!(w > 0) || !std::isfinite(w)) throw std::invalid_argument("ensemble weights must be positive and finite");
+    total += w;
+  }
+  for (double w : weights) log_weights_.push_back(std::log(w / total));
 }
 
 torch::Tensor EnsembleStepModel::mix(std::vector<torch::Tensor> logits) const {
   if (logits.size() == 1) return logits.front();
-  for (auto& l : logits) l = torch::log_softmax(l.to(torch::kFloat32), -1);
-  return torch::logsumexp(torch::stack(logits), 0) - std::log(static_cast<double>(logits.size()));
+  const auto device = logits.front().device();
+  for (std::size_t m = 0; m < logits.size(); ++m)
+    logits[m] = torch::log_softmax(logits[m].to(device, torch::kFloat32), -1) + log_weights_[m];
+  return torch::logsumexp(torch::stack(logits), 0);
 }
 
 torch::Tensor EnsembleStepModel::start(const std::vector<std::vector<TokenId>>& prompts) {

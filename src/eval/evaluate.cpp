@@ -10,13 +10,17 @@
 
 #include <fmt/format.h>
 
+#include "baseline/sasrec_scorer.h"
+#include "baseline/sequence_data.h"
 #include "data/catalog.h"
 #include "data/dataset.h"
 #include "data/interactions.h"
 #include "decode/ensemble_step_model.h"
+#include "decode/item_prior_step_model.h"
 #include "decode/lm_step_model.h"
 #include "decode/sid_search.h"
 #include "model/checkpoint.h"
+#include "sid/sid_trie.h"
 #include "tasks/encode.h"
 #include "tasks/eval_prompts.h"
 #include "text/tokenizer.h"
@@ -37,6 +41,12 @@ void EvaluateOptions::validate() const {
   if (beams < 1) throw InputError("beam size must be at least 1, got " + std::to_string(beams));
   if (batch_size < 1) throw InputError("batch size must be at least 1, got " + std::to_string(batch_size));
   if (think_tokens < 1) throw InputError("think tokens must be at least 1, got " + std::to_string(think_tokens));
+  if (!sasrec_dir.empty()) {
+    if (!(sasrec_weight > 0 && sasrec_weight < 1))
+      throw InputError("--sasrec-weight must be between 0 and 1 (exclusive), got " + std::to_string(sasrec_weight));
+    if (tasks::parse_eval_mode(mode) != tasks::EvalMode::Plain)
+      throw InputError("--sasrec mixes SASRec into the SID search right after the prompt: plain mode only");
+  }
   runtime.validate();
 }
 
@@ -77,6 +87,27 @@ Json score_list(const std::vector<decode::SidPrediction>& predictions) {
   Json list = Json::array();
   for (const auto& p : predictions) list.push_back(p.score);
   return list;
+}
+
+// Each catalog item's token path in the reference trie (SID level tokens, "\n", end), by item id (= position).
+// An item without a SID gets the path {end}: the constraint never allows it, so its probability is lost.
+std::vector<std::vector<decode::TokenId>> item_token_paths(const data::Catalog& catalog,
+                                                           const text::Tokenizer& tokenizer,
+                                                           decode::TokenId end_token) {
+  const auto newline = tokenizer.encode("\n");
+  std::vector<std::vector<decode::TokenId>> paths;
+  for (const auto& item : catalog.items()) {
+    std::vector<decode::TokenId> path;
+    if (item.sid.empty()) {
+      path.push_back(end_token);
+    } else {
+      for (const auto& token : sid::split_sid_tokens(item.sid)) path.push_back(tokenizer.require_id(token));
+      path.insert(path.end(), newline.begin(), newline.end());
+      path.push_back(end_token);
+    }
+    paths.push_back(std::move(path));
+  }
+  return paths;
 }
 
 }  // namespace
@@ -123,7 +154,25 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
                                    model->config().vocab_size, options.model_dir, members.front()->vocab_size()));
     members.push_back(std::make_unique<decode::LmStepModel>(model, end_token));  // pad = eos, as the reference pads
   }
-  decode::EnsembleStepModel step_model(std::move(members));
+  // With --sasrec: its item distribution as one more member, weight sasrec_weight (the models share the rest).
+  std::optional<baseline::SasrecScorer> sasrec;
+  decode::ItemPriorStepModel* sasrec_member = nullptr;
+  std::vector<baseline::SequenceExample> sasrec_rows;
+  std::vector<double> weights;
+  if (!options.sasrec_dir.empty()) {
+    sasrec.emplace(baseline::SasrecScorer::load(options.sasrec_dir));
+    if (sasrec->num_items() != static_cast<std::int64_t>(catalog.items().size()))
+      throw InputError(fmt::format("{}: SASRec was trained on {} items, the catalog has {}", options.sasrec_dir,
+                                   sasrec->num_items(), catalog.items().size()));
+    sasrec_rows = baseline::SequenceData::to_split(interactions, sasrec->num_items(), 1 << 20).rows;
+    auto member = std::make_unique<decode::ItemPriorStepModel>(
+        item_token_paths(catalog, tokenizer, end_token), members.front()->vocab_size());
+    sasrec_member = member.get();
+    weights.assign(members.size(), (1.0 - options.sasrec_weight) / static_cast<double>(members.size()));
+    weights.push_back(options.sasrec_weight);
+    members.push_back(std::move(member));
+  }
+  decode::EnsembleStepModel step_model(std::move(members), weights);
   auto beam = beam_options(options, end_token);
 
   std::vector<Json> rows_out(prompts.size());
@@ -146,6 +195,11 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
     for (std::size_t i = begin; i < end; ++i) {
       ids.push_back(all_ids[order[i]]);
       texts.push_back(prompts[order[i]].text());
+    }
+    if (sasrec_member) {
+      std::vector<std::vector<std::int64_t>> histories;
+      for (std::size_t i = begin; i < end; ++i) histories.push_back(sasrec_rows[order[i]].history);
+      sasrec_member->set_item_log_probs(sasrec->log_probs(histories));
     }
     if (mode == tasks::EvalMode::Plain) {
       auto results = decode::search_sids(step_model, trie, end_token, ids, beam);
@@ -208,6 +262,10 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
   m["dataset"] = options.dataset;
   m["model"] = options.model_dir;
   if (!options.ensemble.empty()) m["ensemble"] = options.ensemble;
+  if (!options.sasrec_dir.empty()) {
+    m["sasrec"] = options.sasrec_dir;
+    m["sasrec_weight"] = options.sasrec_weight;
+  }
   m["beam_sampling"] = options.beam_sampling;
   m["batch_size"] = options.batch_size;
   m["seconds"] = seconds;

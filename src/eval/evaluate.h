@@ -17,6 +17,11 @@ struct EvaluateOptions {
   // More checkpoints decoded with model_dir as one ensemble (mean of the members' next-token distributions);
   // each needs the same tokenizer.json as model_dir.
   std::vector<std::string> ensemble;
+  // A trained SASRec run directory (`sidreasoner baseline sasrec`) mixed into the search (plain mode): its
+  // item distribution, as a next-token distribution over SID prefixes, gets weight sasrec_weight and the
+  // language model(s) the rest.
+  std::string sasrec_dir;
+  double sasrec_weight = 0.3;
   std::string data_root;                // e.g. data/Amazon
   std::string dataset;                  // e.g. Industrial_and_Scientific
   std::string split = "test";           // train | valid | test

@@ -47,6 +47,20 @@ for key in ("train_s", "valid_s", "test_s", "total_s"):
 print("metrics.json agrees with predictions.json")
 PY
 
+# 1b. evaluate --sasrec refuses bad options and a damaged SASRec run (its scores are checked against an
+# independent forward in test_sasrec_parity.py).
+bash "$SRC/tests/eval/make_tiny_checkpoint.sh" "$WORK/lm"
+expect_error 2 "sasrec-weight" -- "$BIN" evaluate --model "$WORK/lm" --sasrec "$WORK/run" --sasrec-weight 1 \
+  --data "$SRC/data/Amazon" --dataset Industrial_and_Scientific --out "$WORK/bad7"
+expect_error 2 "plain mode only" -- "$BIN" evaluate --model "$WORK/lm" --sasrec "$WORK/run" --mode think \
+  --data "$SRC/data/Amazon" --dataset Industrial_and_Scientific --out "$WORK/bad8"
+expect_error 2 "nowhere/config.json: not found" -- "$BIN" evaluate --model "$WORK/lm" --sasrec "$WORK/nowhere" \
+  --data "$SRC/data/Amazon" --dataset Industrial_and_Scientific --out "$WORK/bad9"
+mkdir "$WORK/cut" && cp "$WORK/run/config.json" "$WORK/cut/" && head -c 3000 "$WORK/run/model.pt" > "$WORK/cut/model.pt"
+expect_error 2 "cut/model.pt: cannot load" -- "$BIN" evaluate --model "$WORK/lm" --sasrec "$WORK/cut" \
+  --data "$SRC/data/Amazon" --dataset Industrial_and_Scientific --out "$WORK/bad10"
+for d in bad7 bad8 bad9 bad10; do [ ! -e "$WORK/$d" ] || fail "$d was written despite the error"; done
+
 # 2. Bad options: exit 2, nothing written.
 expect_error 2 "loss" -- "$BIN" baseline sasrec --data "$SRC/data/Amazon" --loss mse --out "$WORK/bad1"
 expect_error 2 "epochs must be at least 1" -- "$BIN" baseline sasrec --data "$SRC/data/Amazon" --epochs 0 --out "$WORK/bad2"

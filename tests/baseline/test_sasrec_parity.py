@@ -4,6 +4,10 @@ Trains our SASRec for one epoch on the shipped data, loads its model.pt into a P
 MiniOneRec's description (reference/minionerec.md section 10: heads split and concatenated along the batch,
 1x1 Conv1d feed-forward, sign()-based key/query masks), ranks all items for every test row with a stable
 argsort, converts to distinct SIDs the way calc.py scores them, and requires the same predictions and metrics.
+
+Then `evaluate --sasrec` with a language model whose weights are all zero (so its next-token distribution is
+exactly uniform, 1/V): every returned SID's beam score must be sum_t log((1-w)/V + w p(t | prefix)), where
+p(t | prefix) is this forward's item softmax summed over the items under each SID prefix.
 """
 import ast
 import csv
@@ -134,6 +138,39 @@ def main():
         assert abs(hits[k] / len(rows) - metrics[f"HR@{k}"]) < 2e-3, (k, hits[k] / len(rows), metrics[f"HR@{k}"])
         assert abs(ndcg[k] / len(rows) - metrics[f"NDCG@{k}"]) < 2e-3
     print(f"parity: {same}/{len(rows)} rows identical; HR@10 {hits[10] / len(rows):.4f} vs {metrics['HR@10']:.4f}")
+    check_fused_scores(work, run, logits, sid_of)
+
+
+def check_fused_scores(work, run, logits, sid_of, weight=0.4, limit=40):
+    lm = os.path.join(work, "lm")
+    env = dict(os.environ, SIDR_BIN=BIN, SIDR_SOURCE_DIR=SRC)
+    subprocess.run(["bash", os.path.join(SRC, "tests", "eval", "make_tiny_checkpoint.sh"), lm, "32", "2", "400", "0"],
+                   check=True, env=env)
+    out = os.path.join(work, "fused")
+    subprocess.run([BIN, "evaluate", "--model", lm, "--sasrec", run, "--sasrec-weight", str(weight), "--data", DATA,
+                    "--dataset", NAME, "--limit", str(limit), "--beams", "10", "--batch-size", "16", "--with-scores",
+                    "--quiet", "--threads", "1", "--out", out], check=True, stdout=subprocess.DEVNULL)
+    vocab = json.load(open(os.path.join(lm, "config.json")))["vocab_size"]
+    uniform = (1 - weight) / vocab
+    preds = json.load(open(os.path.join(out, "predictions.json")))
+    probs = torch.softmax(logits[:limit].double(), dim=1)
+    checked = 0
+    for row, pred in enumerate(preds):
+        p = probs[row]
+        assert pred["scores"] == sorted(pred["scores"], reverse=True), pred["scores"]
+        for sid, score in zip(pred["predict"], pred["scores"]):
+            tokens = [t + ">" for t in sid.split(">")[:-1]]
+            want, under = 0.0, p.sum().item()
+            for depth in range(1, len(tokens) + 1):
+                prefix = "".join(tokens[:depth])
+                mass = sum(p[i].item() for i, s in enumerate(sid_of) if s.startswith(prefix))
+                want += math.log(uniform + weight * mass / under)
+                under = mass
+            want += 2 * math.log(uniform + weight)  # "\n" and the end token: every item's path has them
+            assert abs(want - score) < 5e-4, (row, sid, want, score)
+            checked += 1
+    assert checked == 10 * limit, checked
+    print(f"evaluate --sasrec: {checked} beam scores equal the mixture computed here")
 
 
 if __name__ == "__main__":

@@ -50,6 +50,19 @@ TEST(EnsembleStepModel, OneMemberPassesItsLogitsThrough) {
   EXPECT_TRUE(torch::equal(one.step(rows, tokens), alone.step(rows, tokens)));
 }
 
+TEST(EnsembleStepModel, WeightsMixTheDistributionsInProportion) {
+  EnsembleStepModel weighted(toys({5, 6}), {1.0, 3.0});  // normalised to 0.25 / 0.75
+  ToyModel a(kVocab, 5), b(kVocab, 6);
+  std::vector<std::vector<TokenId>> prompts{{3, 4}};
+  auto got = weighted.start(prompts).to(torch::kFloat64).exp();
+  auto want = 0.25 * torch::softmax(a.start(prompts).to(torch::kFloat64), -1) +
+              0.75 * torch::softmax(b.start(prompts).to(torch::kFloat64), -1);
+  EXPECT_TRUE(torch::allclose(got, want, 1e-5, 1e-7));
+  EXPECT_THROW(EnsembleStepModel(toys({1, 2}), {1.0}), std::invalid_argument);
+  EXPECT_THROW(EnsembleStepModel(toys({1, 2}), {1.0, 0.0}), std::invalid_argument);
+  EXPECT_THROW(EnsembleStepModel(toys({1, 2}), {1.0, NAN}), std::invalid_argument);
+}
+
 TEST(EnsembleStepModel, RejectsNoMembersAndMixedVocabularies) {
   EXPECT_THROW(EnsembleStepModel({}), std::invalid_argument);
   std::vector<std::unique_ptr<StepModel>> mixed;

@@ -1,0 +1,166 @@
+#include "decode/item_prior_step_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "decode/beam_search.h"
+#include "decode/constraint.h"
+#include "decode/ensemble_step_model.h"
+#include "sid/trie.h"
+#include "toy_model.h"
+
+namespace sidr::decode {
+namespace {
+
+constexpr std::int64_t kVocab = 40;
+constexpr TokenId kNewline = 1;
+constexpr TokenId kEnd = 2;
+
+// 24 items over 18 distinct SIDs (so some items share a SID), each path = 3 level tokens, "\n", end.
+struct Catalog {
+  std::vector<std::vector<TokenId>> item_paths;
+  std::vector<std::vector<TokenId>> sids;  // distinct paths
+};
+
+Catalog make_catalog() {
+  std::mt19937 rng(5);
+  Catalog c;
+  std::set<std::vector<TokenId>> seen;
+  while (c.sids.size() < 18) {
+    std::vector<TokenId> s{static_cast<TokenId>(10 + rng() % 4), static_cast<TokenId>(15 + rng() % 5),
+                           static_cast<TokenId>(21 + rng() % 10), kNewline, kEnd};
+    if (seen.insert(s).second) c.sids.push_back(s);
+  }
+  c.item_paths = c.sids;
+  for (int i = 0; i < 6; ++i) c.item_paths.push_back(c.sids[static_cast<std::size_t>(i * 3)]);
+  return c;
+}
+
+// Brute force in double: p(t | prefix) of the item distribution, from the items directly.
+double item_conditional(const Catalog& c, const std::vector<double>& p, const std::vector<TokenId>& prefix, TokenId t) {
+  double num = 0, den = 0;
+  for (std::size_t i = 0; i < c.item_paths.size(); ++i) {
+    const auto& path = c.item_paths[i];
+    if (!std::equal(prefix.begin(), prefix.end(), path.begin())) continue;
+    den += p[i];
+    if (path[prefix.size()] == t) num += p[i];
+  }
+  return num / den;
+}
+
+std::vector<double> softmax(const torch::Tensor& row) {
+  auto p = torch::softmax(row.to(torch::kFloat64), -1);
+  return std::vector<double>(p.data_ptr<double>(), p.data_ptr<double>() + p.numel());
+}
+
+BeamSearchOptions full_beam(int width) {
+  BeamSearchOptions options;
+  options.beams = width;
+  options.max_new_tokens = 8;
+  options.end_tokens = {kEnd};
+  return options;
+}
+
+// Alone, a beam as wide as the catalog returns every SID ranked by the summed probability of its items.
+TEST(ItemPriorStepModel, FullBeamRanksSidsBySummedItemProbability) {
+  auto c = make_catalog();
+  torch::manual_seed(9);
+  auto logits = torch::randn({2, static_cast<std::int64_t>(c.item_paths.size())}) * 2;
+  ItemPriorStepModel prior(c.item_paths, kVocab);
+  prior.set_item_log_probs(logits);
+  auto trie = std::make_shared<sid::Trie>(sid::Trie::build(c.sids));
+  TrieConstraint constraint(trie, kEnd);
+  std::vector<std::vector<TokenId>> prompts{{3, 4}, {5}};
+  auto results = beam_search(prior, prompts, &constraint, full_beam(18));
+  for (std::size_t r = 0; r < prompts.size(); ++r) {
+    auto p = softmax(logits[static_cast<std::int64_t>(r)]);
+    std::vector<std::pair<double, std::vector<TokenId>>> truth;
+    for (const auto& s : c.sids) {
+      double mass = 0;
+      for (std::size_t i = 0; i < c.item_paths.size(); ++i) mass += c.item_paths[i] == s ? p[i] : 0.0;
+      truth.emplace_back(std::log(mass), s);
+    }
+    std::stable_sort(truth.begin(), truth.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    ASSERT_EQ(results[r].size(), truth.size());
+    for (std::size_t k = 0; k < truth.size(); ++k) {
+      EXPECT_EQ(results[r][k].tokens, truth[k].second) << "row " << r << " rank " << k;
+      EXPECT_NEAR(results[r][k].score, truth[k].first, 1e-4);
+    }
+  }
+}
+
+// Mixed with a language model at weight w: every SID is scored by prod_t ((1-w) p_lm(t|.) + w p_items(t|.)).
+TEST(ItemPriorStepModel, WeightedMixtureWithALanguageModelMatchesBruteForce) {
+  auto c = make_catalog();
+  torch::manual_seed(4);
+  auto logits = torch::randn({1, static_cast<std::int64_t>(c.item_paths.size())}) * 3;
+  const double w = 0.3;
+  std::vector<std::unique_ptr<StepModel>> members;
+  members.push_back(std::make_unique<testing::ToyModel>(kVocab, 21));
+  auto prior = std::make_unique<ItemPriorStepModel>(c.item_paths, kVocab);
+  auto* prior_ptr = prior.get();
+  members.push_back(std::move(prior));
+  EnsembleStepModel mixed(std::move(members), {1 - w, w});
+  prior_ptr->set_item_log_probs(logits);
+  auto trie = std::make_shared<sid::Trie>(sid::Trie::build(c.sids));
+  TrieConstraint constraint(trie, kEnd);
+  std::vector<TokenId> prompt{7, 8, 9};
+  auto results = beam_search(mixed, {prompt}, &constraint, full_beam(18));
+  testing::ToyModel lm(kVocab, 21);
+  auto p = softmax(logits[0]);
+  std::vector<std::pair<double, std::vector<TokenId>>> truth;
+  for (const auto& s : c.sids) {
+    double total = 0;
+    std::vector<TokenId> history = prompt, prefix;
+    for (TokenId t : s) {
+      double p_lm = std::exp(torch::log_softmax(lm.logits_after(history).to(torch::kFloat64), -1)[t].item<double>());
+      total += std::log((1 - w) * p_lm + w * item_conditional(c, p, prefix, t));
+      history.push_back(t);
+      prefix.push_back(t);
+    }
+    truth.emplace_back(total, s);
+  }
+  std::stable_sort(truth.begin(), truth.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  ASSERT_EQ(results[0].size(), truth.size());
+  for (std::size_t k = 0; k < truth.size(); ++k) {
+    EXPECT_EQ(results[0][k].tokens, truth[k].second) << "rank " << k;
+    EXPECT_NEAR(results[0][k].score, truth[k].first, 1e-3);
+  }
+}
+
+TEST(ItemPriorStepModel, RowsNoItemContinuesAreUniformAndOtherTokensImpossible) {
+  ItemPriorStepModel prior({{10, 20, kEnd}, {10, 21, kEnd}, {11, 20, kEnd}}, kVocab);
+  prior.set_item_log_probs(torch::log(torch::tensor({{0.5, 0.25, 0.25}})));
+  auto first = prior.start({{3}});
+  EXPECT_NEAR(first[0][10].item<float>(), std::log(0.75f), 1e-6);
+  EXPECT_NEAR(first[0][11].item<float>(), std::log(0.25f), 1e-6);
+  EXPECT_TRUE(std::isinf(first[0][12].item<float>()));
+  // Row 0 continues with 10 (items 0 and 1 remain), row 1 with 30 (no item): uniform.
+  auto second = prior.step(torch::tensor({0, 0}, torch::kInt64), torch::tensor({10, 30}, torch::kInt64));
+  EXPECT_NEAR(second[0][20].item<float>(), std::log(2.0f / 3.0f), 1e-6);
+  EXPECT_NEAR(second[0][21].item<float>(), std::log(1.0f / 3.0f), 1e-6);
+  EXPECT_TRUE(torch::equal(second[1], torch::zeros({kVocab})));
+  // Past every path's end: uniform.
+  prior.step(torch::tensor({0}, torch::kInt64), torch::tensor({20}, torch::kInt64));
+  auto past = prior.step(torch::tensor({0}, torch::kInt64), torch::tensor({kEnd}, torch::kInt64));
+  EXPECT_TRUE(torch::equal(past[0], torch::zeros({kVocab})));
+}
+
+TEST(ItemPriorStepModel, RejectsBadInput) {
+  EXPECT_THROW(ItemPriorStepModel({}, kVocab), std::invalid_argument);
+  EXPECT_THROW(ItemPriorStepModel({{}}, kVocab), std::invalid_argument);
+  EXPECT_THROW(ItemPriorStepModel({{kVocab}}, kVocab), std::invalid_argument);
+  ItemPriorStepModel prior({{10, kEnd}, {11, kEnd}}, kVocab);
+  EXPECT_THROW(prior.set_item_log_probs(torch::zeros({1, 3})), std::invalid_argument);
+  EXPECT_THROW(prior.start({{1}}), std::logic_error);  // no item distribution given
+  prior.set_item_log_probs(torch::zeros({2, 2}));
+  EXPECT_THROW(prior.start({{1}}), std::logic_error);  // two rows for one prompt
+}
+
+}  // namespace
+}  // namespace sidr::decode
