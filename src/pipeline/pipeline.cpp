@@ -119,6 +119,21 @@ std::vector<std::uint64_t> ensemble_seeds(const Json& config) {
   return seeds;
 }
 
+std::optional<FusionOptions> fusion_options(const Json& config) {
+  if (!config.contains("fusion")) return std::nullopt;
+  const Json& fusion = config["fusion"];
+  if (!fusion.is_object() || !fusion.contains("sasrec") || !fusion["sasrec"].is_string() ||
+      !fusion.contains("weight") || !fusion["weight"].is_number())
+    throw InputError("config 'fusion': expected {\"sasrec\": \"ce\" or \"bce\", \"weight\": W}");
+  FusionOptions out{fusion["sasrec"].get<std::string>(), fusion["weight"].get<double>()};
+  if (!config.contains("sasrec") || !config["sasrec"].is_object() || !config["sasrec"].contains(out.sasrec))
+    throw InputError(fmt::format("config 'fusion.sasrec': \"{}\" is not one of the config's 'sasrec' runs",
+                                 out.sasrec));
+  if (!(out.weight > 0 && out.weight < 1))
+    throw InputError(fmt::format("config 'fusion.weight': {} is not between 0 and 1 (exclusive)", out.weight));
+  return out;
+}
+
 std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
   const std::string data = config["data"].get<std::string>();
   const std::string dataset = config["dataset"].get<std::string>();
@@ -171,29 +186,7 @@ std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
     member_flags.push_back(run + "/" + name + "/final_checkpoint");
   }
 
-  std::vector<std::string> splits = {"valid", "test"};
-  if (config["eval"].contains("splits")) splits = config["eval"]["splits"].get<std::vector<std::string>>();
-  for (const auto& split : splits) {
-    // "eval_<split>" in the preset overrides "eval" for that split (e.g. a smaller valid run).
-    Json eval_flags = config["eval"];
-    if (config.contains("eval_" + split)) eval_flags.update(config["eval_" + split]);
-    stages.push_back({"eval_" + split,
-                      "eval_" + split + "/metrics.json",
-                      {concat(concat({"evaluate", "--model", run + "/stage1/final_checkpoint"}, data_flags),
-                              concat(concat({"--split", split, "--out", run + "/eval_" + split}, member_flags),
-                                     flags_from_json(eval_flags, {"splits"})))}});
-  }
-  // With an ensemble, the first member alone on test too: the single-model number beside the ensemble's.
-  if (!member_flags.empty() && std::find(splits.begin(), splits.end(), "test") != splits.end()) {
-    Json eval_flags = config["eval"];
-    if (config.contains("eval_test")) eval_flags.update(config["eval_test"]);
-    stages.push_back({"eval_test_single",
-                      "eval_test_single/metrics.json",
-                      {concat(concat({"evaluate", "--model", run + "/stage1/final_checkpoint"}, data_flags),
-                              concat({"--split", "test", "--out", run + "/eval_test_single"},
-                                     flags_from_json(eval_flags, {"splits"})))}});
-  }
-
+  // SASRec baselines before the evaluations: a "fusion" config mixes one of them into every search.
   if (config.contains("sasrec") && config["sasrec"].is_object()) {
     for (auto it = config["sasrec"].begin(); it != config["sasrec"].end(); ++it) {
       std::string name = "sasrec_" + it.key();
@@ -202,6 +195,29 @@ std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
                         {concat(concat({"baseline", "sasrec"}, data_flags),
                                 concat({"--loss", it.key(), "--out", run + "/" + name}, flags_from_json(*it)))}});
     }
+  }
+  std::vector<std::string> fusion_flags;
+  if (auto fusion = fusion_options(config))
+    fusion_flags = {"--sasrec", run + "/sasrec_" + fusion->sasrec, "--sasrec-weight", fmt::format("{}", fusion->weight)};
+
+  std::vector<std::string> splits = {"valid", "test"};
+  if (config["eval"].contains("splits")) splits = config["eval"]["splits"].get<std::vector<std::string>>();
+  // One evaluation stage: stage1's model (with `extra`: ensemble members, SASRec) on a split.
+  auto add_eval = [&](const std::string& name, const std::string& split, const std::vector<std::string>& extra) {
+    // "eval_<split>" in the preset overrides "eval" for that split (e.g. a smaller valid run).
+    Json eval_flags = config["eval"];
+    if (config.contains("eval_" + split)) eval_flags.update(config["eval_" + split]);
+    stages.push_back({name,
+                      name + "/metrics.json",
+                      {concat(concat({"evaluate", "--model", run + "/stage1/final_checkpoint"}, data_flags),
+                              concat(concat({"--split", split, "--out", run + "/" + name}, extra),
+                                     flags_from_json(eval_flags, {"splits"})))}});
+  };
+  for (const auto& split : splits) add_eval("eval_" + split, split, concat(member_flags, fusion_flags));
+  // The parts alone on test, beside the whole: the language model(s) without SASRec, one model alone.
+  if (std::find(splits.begin(), splits.end(), "test") != splits.end()) {
+    if (!fusion_flags.empty()) add_eval("eval_test_lm", "test", member_flags);
+    if (!member_flags.empty()) add_eval("eval_test_single", "test", {});
   }
   return stages;
 }

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,15 @@ Json resolve_config(const PipelineOptions& options, const Json& preset);
 // The extra ensemble members' seeds of a configuration ("ensemble": {"seeds": [7, 3]}); empty without one.
 // InputError on a malformed list or a seed that repeats a member's (stage 1 trains with sft.seed, default 42).
 std::vector<std::uint64_t> ensemble_seeds(const Json& config);
+
+// "fusion": {"sasrec": "ce", "weight": 0.3}: every evaluation mixes the named SASRec run of the config's
+// "sasrec" section into the search (evaluate --sasrec) with that weight. nullopt without one; InputError on a
+// malformed one, an unknown SASRec run or a weight outside (0, 1).
+struct FusionOptions {
+  std::string sasrec;  // key in config["sasrec"]: the run directory is sasrec_<key>
+  double weight = 0.3;
+};
+std::optional<FusionOptions> fusion_options(const Json& config);
 
 // The stages of a resolved configuration, in order.
 std::vector<Stage> build_stages(const Json& config, const std::filesystem::path& run_dir);

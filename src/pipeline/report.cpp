@@ -104,7 +104,8 @@ std::vector<ResultRow> collect_results(const fs::path& run_dir, const std::strin
   std::vector<ResultRow> rows;
   const std::vector<std::pair<std::string, std::string>> measured = {
       {"eval_test", "sidreasoner (ours, test)"},
-      {"eval_test_single", "sidreasoner (one ensemble member, test)"},
+      {"eval_test_lm", "sidreasoner without SASRec mixing (test)"},
+      {"eval_test_single", "sidreasoner, one model alone (test)"},
       {"eval_valid", "sidreasoner (ours, valid)"},
       {"sasrec_bce", "SASRec BCE (measured here, test)"},
       {"sasrec_ce", "SASRec CE (measured here, test)"},

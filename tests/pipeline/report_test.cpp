@@ -121,6 +121,41 @@ TEST(PipelinePreset, EnsembleSeedsAddMembersAndASingleMemberTest) {
   for (const auto& s : plain) EXPECT_EQ(s.name.find("seed"), std::string::npos) << s.name;
 }
 
+TEST(PipelinePreset, FusionMixesSasrecIntoEveryEvaluationAndShowsTheParts) {
+  Json preset = load_preset(std::string(SIDR_SOURCE_DIR) + "/configs/presets/quick.json");
+  PipelineOptions options;
+  options.data = std::string(SIDR_SOURCE_DIR) + "/data/Amazon";
+  options.overrides = {"sasrec={\"ce\": {\"epochs\": 2}}", "fusion={\"sasrec\": \"ce\", \"weight\": 0.25}",
+                       "ensemble={\"seeds\": [7]}"};
+  auto stages = build_stages(resolve_config(options, preset), "/r");
+  std::vector<std::string> names;
+  for (const auto& s : stages) names.push_back(s.name);
+  auto position = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+  };
+  auto args = [&](const std::string& name) {
+    std::string out;
+    for (const auto& arg : stages.at(position(name)).commands.at(0)) out += arg + " ";
+    return out;
+  };
+  ASSERT_LT(position("sasrec_ce"), position("eval_valid"));  // trained before it is mixed in
+  for (const char* split : {"eval_valid", "eval_test"})
+    EXPECT_NE(args(split).find("--ensemble /r/stage1_seed7/final_checkpoint --sasrec /r/sasrec_ce --sasrec-weight 0.25"),
+              std::string::npos)
+        << args(split);
+  ASSERT_LT(position("eval_test_lm"), names.size());
+  EXPECT_EQ(args("eval_test_lm").find("--sasrec"), std::string::npos);
+  EXPECT_NE(args("eval_test_lm").find("--ensemble"), std::string::npos);
+  EXPECT_EQ(args("eval_test_single").find("--sasrec"), std::string::npos);
+  EXPECT_EQ(args("eval_test_single").find("--ensemble"), std::string::npos);
+
+  for (const char* bad : {"fusion={\"sasrec\": \"bce\", \"weight\": 0.3}", "fusion={\"sasrec\": \"ce\", \"weight\": 1}",
+                          "fusion={\"sasrec\": \"ce\"}", "fusion=0.3"}) {
+    options.overrides = {"sasrec={\"ce\": {\"epochs\": 2}}", bad};
+    EXPECT_THROW(build_stages(resolve_config(options, preset), "/r"), InputError) << bad;
+  }
+}
+
 TEST(PipelineRunner, UnknownFromStageIsAnInputError) {
   std::vector<Stage> stages = {{"a", "a.done", {}}};
   EXPECT_THROW(run_stages(stages, {fs::temp_directory_path() / "sidr_runner_test", "nope", true}), InputError);
