@@ -74,10 +74,6 @@ void setup(CLI::App& root) {
   cmd->add_option("--eval-batch", o.eval_batch, "sequences per validation forward")->capture_default_str();
   cmd->add_option("--style", o.style, "prompt style: reference | compact | sequence")->capture_default_str();
   cmd->add_option("--weights", o.weights, "task mixing weights, e.g. T1=1,T4=0.5,T6=0 (Stage 1)");
-  cmd->add_option("--recent", o.recent,
-                  "train on the T1 samples whose newest row is in the last fraction F of the train split (the "
-                  "split is in time order): a recency phase after the main training")
-      ->capture_default_str();
   cmd->add_option("--augment", o.augment,
                   "per-epoch augmentation of sequence-style samples: crop=P (start at a random later item with "
                   "probability P), drop=Q (leave out each context item with probability Q); e.g. crop=0.3,drop=0.1");

@@ -9,7 +9,6 @@
 
 #include "data/catalog.h"
 #include "data/dataset.h"
-#include "data/interactions.h"
 #include "model/checkpoint.h"
 #include "model/config.h"
 #include "model/runtime.h"
@@ -108,8 +107,6 @@ void SftOptions::validate() const {
       (stage != 1 || tasks::parse_prompt_style(style) != tasks::PromptStyle::Sequence))
     bad_option("augment", "augments sequence-style samples: it needs --stage 1 and --style sequence");
   if (!(ema >= 0.0 && ema < 1.0)) bad_option("ema", "must be in [0, 1) (0: off)");
-  if (!(recent > 0.0 && recent <= 1.0)) bad_option("recent", "must be in (0, 1] (1: every sample)");
-  if (recent < 1.0 && stage != 1) bad_option("recent", "selects Stage 1 T1 samples: it needs --stage 1");
   model::RuntimeOptions runtime{device, dtype, threads};
   runtime.validate();
 }
@@ -141,7 +138,6 @@ Json SftOptions::to_json() const {
   json["weights"] = weights;
   json["augment"] = AugmentOptions::parse(augment).to_string();
   json["ema"] = ema;
-  json["recent"] = recent;
   json["device"] = device;
   json["dtype"] = dtype;
   json["threads"] = threads;
@@ -218,20 +214,6 @@ int run_sft(SftOptions options) {
   // Cut to --max-samples before tokenizing: the set is already shuffled, and encoding is the slow part.
   tasks::TextSet train_text = options.stage == 1 ? tasks::build_stage1_text(paths, catalog, task_options)
                                                  : tasks::build_stage2_text(paths, task_options);
-  if (options.recent < 1.0) {
-    // Rows are in time order: a sample's source is its newest row (the longest of a sequence-style run).
-    const std::size_t rows = data::Interactions::load(paths.interactions(data::Split::Train)).rows.size();
-    const auto first_recent = static_cast<std::size_t>(static_cast<double>(rows) * (1.0 - options.recent));
-    auto& samples = train_text.samples;
-    samples.erase(std::remove_if(samples.begin(), samples.end(),
-                                 [&](const tasks::TextSample& s) {
-                                   return s.task != tasks::Task::T1 || s.source < first_recent;
-                                 }),
-                  samples.end());
-    say(fmt::format("--recent {}: {} T1 samples whose newest row is among the last {} of {} train rows",
-                    options.recent, samples.size(), rows - first_recent, rows));
-    if (samples.empty()) bad_option("recent", "no T1 sample is that recent");
-  }
   if (options.max_samples > 0 && train_text.samples.size() > static_cast<std::size_t>(options.max_samples))
     train_text.samples.resize(static_cast<std::size_t>(options.max_samples));
   tasks::SampleSet train_set = tasks::encode_set(train_text, tokenizer, task_options.encode);

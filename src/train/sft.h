@@ -37,9 +37,6 @@ struct SftOptions {
   std::int64_t eval_batch = 16;
   std::string style = "reference";          // prompt style: reference | compact | sequence
   std::string weights;                      // task mixing weights "T1=1,T4=0.5" (Stage 1)
-  // Keep only the T1 samples whose newest row lies in the last `recent` fraction of the train split's rows (the
-  // reference's files are in time order); 1: all. For a short recency phase after the main training.
-  double recent = 1.0;
   std::string augment;                      // per-epoch sequence augmentation "crop=P,drop=Q" (style sequence)
   double ema = 0.0;                         // decay of the weights' moving average (0: off)
   std::filesystem::path item_corpus, user_corpus, general_chats;
