@@ -9,6 +9,7 @@
 #include "pipeline/published.h"
 #include "pipeline/svg_plot.h"
 #include "util/file_io.h"
+#include "util/error.h"
 #include "util/json.h"
 
 namespace sidr::pipeline {
@@ -93,6 +94,31 @@ std::string html_escape(const std::string& text) {
 
 }  // namespace
 
+std::string combination_note(const fs::path& metrics_json) {
+  Json m;
+  try {
+    m = read_json_file(metrics_json);
+  } catch (const InputError&) {
+    return "";
+  }
+  std::vector<std::string> parts;
+  if (m.contains("ensemble") && m["ensemble"].is_array() && !m["ensemble"].empty())
+    parts.push_back(fmt::format("{} models", m["ensemble"].size() + 1));
+  if (m.contains("sasrec") && m["sasrec"].is_string()) {
+    std::string run = fs::path(m["sasrec"].get<std::string>()).filename().string();
+    if (run.rfind("sasrec_", 0) == 0) {
+      run = run.substr(7);
+      for (auto& ch : run) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      run = "SASRec " + run;
+    }
+    parts.push_back(fmt::format("{} mixed in at {}", run, m.value("sasrec_weight", 0.0)));
+  }
+  if (parts.empty()) return "";
+  std::string out = " [";
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? " + " : "") + parts[i];
+  return out + "]";
+}
+
 std::map<std::string, double> read_ranking_metrics(const fs::path& metrics_json) {
   std::map<std::string, double> out;
   if (!fs::exists(metrics_json)) return out;
@@ -112,7 +138,8 @@ std::vector<ResultRow> collect_results(const fs::path& run_dir, const std::strin
   };
   for (const auto& [dir, name] : measured) {
     auto metrics = read_ranking_metrics(run_dir / dir / "metrics.json");
-    if (!metrics.empty()) rows.push_back({name, std::move(metrics), "measured here"});
+    if (!metrics.empty())
+      rows.push_back({name + combination_note(run_dir / dir / "metrics.json"), std::move(metrics), "measured here"});
   }
   for (const auto& published : published_results(dataset)) {
     ResultRow row{published.method + " (published)", {}, "published"};

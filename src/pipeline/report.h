@@ -17,6 +17,10 @@ struct ResultRow {
 // Reads HR@K / NDCG@K from a metrics.json (keys in any case, at any depth). Empty map if the file is missing.
 std::map<std::string, double> read_ranking_metrics(const std::filesystem::path& metrics_json);
 
+// What an evaluation combined, from its metrics.json: " [2 models + SASRec CE mixed in at 0.25]", or "" for
+// one model alone (or an unreadable file).
+std::string combination_note(const std::filesystem::path& metrics_json);
+
 // The rows measured in a run directory (ours on test, SASRec variants) followed by the published rows.
 std::vector<ResultRow> collect_results(const std::filesystem::path& run_dir, const std::string& dataset);
 

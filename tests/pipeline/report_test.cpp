@@ -43,6 +43,18 @@ TEST(PipelineReport, ReadsMetricsAtAnyDepthAndCase) {
   EXPECT_NE(table.find("0.2500"), std::string::npos);
   EXPECT_NE(table.find("0.1586"), std::string::npos);
 
+  // A combined evaluation says what it combined.
+  write_file_atomic(dir / "eval_valid" / "metrics.json",
+                    R"({"HR@10": 0.3, "ensemble": ["/r/stage1_seed7/final_checkpoint"], "sasrec": "/r/sasrec_ce",
+                        "sasrec_weight": 0.25})");
+  EXPECT_EQ(combination_note(dir / "eval_valid" / "metrics.json"), " [2 models + SASRec CE mixed in at 0.25]");
+  EXPECT_EQ(combination_note(dir / "eval_test" / "metrics.json"), "");
+  EXPECT_EQ(combination_note(dir / "nowhere.json"), "");
+  bool found = false;
+  for (const auto& row : collect_results(dir, "Industrial_and_Scientific"))
+    found = found || row.name == "sidreasoner (ours, valid) [2 models + SASRec CE mixed in at 0.25]";
+  EXPECT_TRUE(found);
+
   write_report(dir, "Industrial_and_Scientific");
   std::string md = read_file(dir / "report.md");
   EXPECT_NE(md.find("| sidreasoner (ours, test) | 0.1000 | - | - | - | 0.2500 | 0.1250 |"), std::string::npos) << md;
