@@ -21,6 +21,7 @@ class SasrecScorer {
   // Returns (N, num_items) float32 log-probabilities. InputError on an empty history or an unknown id.
   torch::Tensor log_probs(const std::vector<std::vector<std::int64_t>>& histories);
   std::int64_t num_items() const { return model_->config().num_items; }
+  int max_len() const { return static_cast<int>(model_->config().max_len); }  // history items it reads
 
  private:
   explicit SasrecScorer(Sasrec model) : model_(std::move(model)) {}

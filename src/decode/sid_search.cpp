@@ -6,14 +6,34 @@
 
 namespace sidr::decode {
 
-sid::SidTrie build_reference_trie(const std::vector<std::string>& sids, const text::Tokenizer& tokenizer,
-                                  TokenId end_token) {
+namespace {
+
+// What follows every SID in the reference trie: "\n" (one token) and the end token.
+std::vector<TokenId> reference_suffix(const text::Tokenizer& tokenizer, TokenId end_token) {
   auto newline = tokenizer.encode("\n");
   if (newline.size() != 1)
     throw InputError("the tokenizer encodes \"\\n\" as " + std::to_string(newline.size()) +
                      " tokens; the SID trie needs one");
+  return {newline[0], end_token};
+}
+
+}  // namespace
+
+sid::SidTrie build_reference_trie(const std::vector<std::string>& sids, const text::Tokenizer& tokenizer,
+                                  TokenId end_token) {
   auto lookup = [&](std::string_view token) -> std::optional<TokenId> { return tokenizer.token_to_id(token); };
-  return sid::SidTrie::build(sids, lookup, {newline[0], end_token});
+  return sid::SidTrie::build(sids, lookup, reference_suffix(tokenizer, end_token));
+}
+
+std::vector<TokenId> reference_sid_path(const std::string& sid, const text::Tokenizer& tokenizer, TokenId end_token) {
+  std::vector<TokenId> path;
+  for (const auto& token : sid::split_sid_tokens(sid)) {
+    auto id = tokenizer.token_to_id(token);
+    if (!id) throw InputError("SID " + sid + ": token " + token + " is not in the tokenizer's vocabulary");
+    path.push_back(*id);
+  }
+  for (TokenId t : reference_suffix(tokenizer, end_token)) path.push_back(t);
+  return path;
 }
 
 std::vector<std::vector<SidPrediction>> search_sids(StepModel& model, const sid::SidTrie& trie, TokenId end_token,

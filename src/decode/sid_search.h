@@ -21,6 +21,8 @@ struct SidPrediction {
 // (<|im_end|>). InputError if "\n" is not one token or a SID token is missing from the vocabulary.
 sid::SidTrie build_reference_trie(const std::vector<std::string>& sids, const text::Tokenizer& tokenizer,
                                   TokenId end_token);
+// One SID's path in that trie: its level tokens, "\n", the end token. InputError as build_reference_trie.
+std::vector<TokenId> reference_sid_path(const std::string& sid, const text::Tokenizer& tokenizer, TokenId end_token);
 
 // Constrained beam search for a batch of prompts; hypotheses mapped back to their SID strings.
 std::vector<std::vector<SidPrediction>> search_sids(StepModel& model, const sid::SidTrie& trie, TokenId end_token,

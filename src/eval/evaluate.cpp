@@ -20,7 +20,6 @@
 #include "decode/lm_step_model.h"
 #include "decode/sid_search.h"
 #include "model/checkpoint.h"
-#include "sid/sid_trie.h"
 #include "tasks/encode.h"
 #include "tasks/eval_prompts.h"
 #include "text/tokenizer.h"
@@ -94,19 +93,10 @@ Json score_list(const std::vector<decode::SidPrediction>& predictions) {
 std::vector<std::vector<decode::TokenId>> item_token_paths(const data::Catalog& catalog,
                                                            const text::Tokenizer& tokenizer,
                                                            decode::TokenId end_token) {
-  const auto newline = tokenizer.encode("\n");
   std::vector<std::vector<decode::TokenId>> paths;
-  for (const auto& item : catalog.items()) {
-    std::vector<decode::TokenId> path;
-    if (item.sid.empty()) {
-      path.push_back(end_token);
-    } else {
-      for (const auto& token : sid::split_sid_tokens(item.sid)) path.push_back(tokenizer.require_id(token));
-      path.insert(path.end(), newline.begin(), newline.end());
-      path.push_back(end_token);
-    }
-    paths.push_back(std::move(path));
-  }
+  for (const auto& item : catalog.items())
+    paths.push_back(item.sid.empty() ? std::vector<decode::TokenId>{end_token}
+                                     : decode::reference_sid_path(item.sid, tokenizer, end_token));
   return paths;
 }
 
@@ -164,7 +154,7 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
     if (sasrec->num_items() != static_cast<std::int64_t>(catalog.items().size()))
       throw InputError(fmt::format("{}: SASRec was trained on {} items, the catalog has {}", options.sasrec_dir,
                                    sasrec->num_items(), catalog.items().size()));
-    sasrec_rows = baseline::SequenceData::to_split(interactions, sasrec->num_items(), 1 << 20).rows;
+    sasrec_rows = baseline::SequenceData::to_split(interactions, sasrec->num_items(), sasrec->max_len()).rows;
     auto member = std::make_unique<decode::ItemPriorStepModel>(
         item_token_paths(catalog, tokenizer, end_token), members.front()->vocab_size());
     sasrec_member = member.get();
