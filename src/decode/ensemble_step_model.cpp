@@ -5,8 +5,17 @@
 
 namespace sidr::decode {
 
-EnsembleStepModel::EnsembleStepModel(std::vector<std::unique_ptr<StepModel>> members, std::vector<double> weights)
-    : members_(std::move(members)) {
+Mixing parse_mixing(const std::string& name) {
+  if (name == "mean") return Mixing::Mean;
+  if (name == "product") return Mixing::Product;
+  throw std::invalid_argument("mixing must be mean or product, got \"" + name + "\"");
+}
+
+std::string mixing_name(Mixing mixing) { return mixing == Mixing::Mean ? "mean" : "product"; }
+
+EnsembleStepModel::EnsembleStepModel(std::vector<std::unique_ptr<StepModel>> members, std::vector<double> weights,
+                                     Mixing mixing)
+    : members_(std::move(members)), mixing_(mixing) {
   if (members_.empty()) throw std::invalid_argument("an ensemble needs at least one member");
   for (const auto& m : members_)
     if (m->vocab_size() != members_.front()->vocab_size())
@@ -18,12 +27,24 @@ EnsembleStepModel::EnsembleStepModel(std::vector<std::unique_ptr<StepModel>> mem
     if (!(w > 0) || !std::isfinite(w)) throw std::invalid_argument("ensemble weights must be positive and finite");
     total += w;
   }
-  for (double w : weights) log_weights_.push_back(std::log(w / total));
+  for (double w : weights) {
+    weights_.push_back(w / total);
+    log_weights_.push_back(std::log(w / total));
+  }
 }
 
 torch::Tensor EnsembleStepModel::mix(std::vector<torch::Tensor> logits) const {
   if (logits.size() == 1) return logits.front();
   const auto device = logits.front().device();
+  if (mixing_ == Mixing::Product) {
+    // sum_m w_m log p_m, renormalised; -inf (a member's impossible token) times w_m > 0 stays -inf.
+    torch::Tensor sum;
+    for (std::size_t m = 0; m < logits.size(); ++m) {
+      auto term = torch::log_softmax(logits[m].to(device, torch::kFloat32), -1) * weights_[m];
+      sum = m == 0 ? term : sum + term;
+    }
+    return torch::log_softmax(sum, -1);
+  }
   for (std::size_t m = 0; m < logits.size(); ++m)
     logits[m] = torch::log_softmax(logits[m].to(device, torch::kFloat32), -1) + log_weights_[m];
   return torch::logsumexp(torch::stack(logits), 0);

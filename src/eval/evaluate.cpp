@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -43,6 +44,10 @@ void EvaluateOptions::validate() const {
   if (!sasrec_dir.empty()) {
     if (!(sasrec_weight > 0 && sasrec_weight < 1))
       throw InputError("--sasrec-weight must be between 0 and 1 (exclusive), got " + std::to_string(sasrec_weight));
+    if (sasrec_mix != "mean" && sasrec_mix != "product")
+      throw InputError("--sasrec-mix must be mean or product, got \"" + sasrec_mix + "\"");
+    if (!(sasrec_temperature > 0) || !std::isfinite(sasrec_temperature))
+      throw InputError("--sasrec-temperature must be a positive number, got " + std::to_string(sasrec_temperature));
     if (tasks::parse_eval_mode(mode) != tasks::EvalMode::Plain)
       throw InputError("--sasrec mixes SASRec into the SID search right after the prompt: plain mode only");
   }
@@ -144,25 +149,28 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
                                    model->config().vocab_size, options.model_dir, members.front()->vocab_size()));
     members.push_back(std::make_unique<decode::LmStepModel>(model, end_token));  // pad = eos, as the reference pads
   }
-  // With --sasrec: its item distribution as one more member, weight sasrec_weight (the models share the rest).
+  // The language models decode as one mixture (equal weights). With --sasrec, SASRec's item distribution is
+  // a second expert beside that mixture: weight sasrec_weight, combined by --sasrec-mix.
+  std::unique_ptr<decode::StepModel> step_model = std::make_unique<decode::EnsembleStepModel>(std::move(members));
   std::optional<baseline::SasrecScorer> sasrec;
   decode::ItemPriorStepModel* sasrec_member = nullptr;
   std::vector<baseline::SequenceExample> sasrec_rows;
-  std::vector<double> weights;
   if (!options.sasrec_dir.empty()) {
     sasrec.emplace(baseline::SasrecScorer::load(options.sasrec_dir));
     if (sasrec->num_items() != static_cast<std::int64_t>(catalog.items().size()))
       throw InputError(fmt::format("{}: SASRec was trained on {} items, the catalog has {}", options.sasrec_dir,
                                    sasrec->num_items(), catalog.items().size()));
     sasrec_rows = baseline::SequenceData::to_split(interactions, sasrec->num_items(), sasrec->max_len()).rows;
-    auto member = std::make_unique<decode::ItemPriorStepModel>(
-        item_token_paths(catalog, tokenizer, end_token), members.front()->vocab_size());
-    sasrec_member = member.get();
-    weights.assign(members.size(), (1.0 - options.sasrec_weight) / static_cast<double>(members.size()));
-    weights.push_back(options.sasrec_weight);
-    members.push_back(std::move(member));
+    const std::int64_t vocab = step_model->vocab_size();
+    auto prior = std::make_unique<decode::ItemPriorStepModel>(item_token_paths(catalog, tokenizer, end_token), vocab);
+    sasrec_member = prior.get();
+    std::vector<std::unique_ptr<decode::StepModel>> experts;
+    experts.push_back(std::move(step_model));
+    experts.push_back(std::move(prior));
+    step_model = std::make_unique<decode::EnsembleStepModel>(
+        std::move(experts), std::vector<double>{1.0 - options.sasrec_weight, options.sasrec_weight},
+        decode::parse_mixing(options.sasrec_mix));
   }
-  decode::EnsembleStepModel step_model(std::move(members), weights);
   auto beam = beam_options(options, end_token);
 
   std::vector<Json> rows_out(prompts.size());
@@ -189,10 +197,12 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
     if (sasrec_member) {
       std::vector<std::vector<std::int64_t>> histories;
       for (std::size_t i = begin; i < end; ++i) histories.push_back(sasrec_rows[order[i]].history);
-      sasrec_member->set_item_log_probs(sasrec->log_probs(histories));
+      auto item_log_probs = sasrec->log_probs(histories);
+      if (options.sasrec_temperature != 1.0) item_log_probs = item_log_probs / options.sasrec_temperature;
+      sasrec_member->set_item_log_probs(item_log_probs);
     }
     if (mode == tasks::EvalMode::Plain) {
-      auto results = decode::search_sids(step_model, trie, end_token, ids, beam);
+      auto results = decode::search_sids(*step_model, trie, end_token, ids, beam);
       for (std::size_t k = 0; k < results.size(); ++k) {
         const auto& p = prompts[order[begin + k]];
         Json row;
@@ -206,7 +216,7 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
     } else {
       decode::ThinkOptions think;
       think.max_thought_tokens = options.think_tokens;
-      auto results = decode::think_then_search(step_model, tokenizer, trie, end_token, ids, texts, think, beam);
+      auto results = decode::think_then_search(*step_model, tokenizer, trie, end_token, ids, texts, think, beam);
       for (std::size_t k = 0; k < results.size(); ++k) {
         const auto& p = prompts[order[begin + k]];
         thoughts_closed += results[k].closed ? 1 : 0;
@@ -255,6 +265,8 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
   if (!options.sasrec_dir.empty()) {
     m["sasrec"] = options.sasrec_dir;
     m["sasrec_weight"] = options.sasrec_weight;
+    m["sasrec_mix"] = options.sasrec_mix;
+    m["sasrec_temperature"] = options.sasrec_temperature;
   }
   m["beam_sampling"] = options.beam_sampling;
   m["batch_size"] = options.batch_size;

@@ -19,9 +19,13 @@ struct EvaluateOptions {
   std::vector<std::string> ensemble;
   // A trained SASRec run directory (`sidreasoner baseline sasrec`) mixed into the search (plain mode): its
   // item distribution, as a next-token distribution over SID prefixes, gets weight sasrec_weight and the
-  // language model(s) the rest.
+  // language model(s) the rest, mixed as sasrec_mix says: "mean" (a mixture of the two distributions) or
+  // "product" (a weighted product of experts). sasrec_temperature divides SASRec's item logits first
+  // (> 1 flattens an over-confident SASRec).
   std::string sasrec_dir;
   double sasrec_weight = 0.3;
+  std::string sasrec_mix = "mean";
+  double sasrec_temperature = 1.0;
   std::string data_root;                // e.g. data/Amazon
   std::string dataset;                  // e.g. Industrial_and_Scientific
   std::string split = "test";           // train | valid | test

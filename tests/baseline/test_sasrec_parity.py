@@ -6,8 +6,9 @@ MiniOneRec's description (reference/minionerec.md section 10: heads split and co
 argsort, converts to distinct SIDs the way calc.py scores them, and requires the same predictions and metrics.
 
 Then `evaluate --sasrec` with a language model whose weights are all zero (so its next-token distribution is
-exactly uniform, 1/V): every returned SID's beam score must be sum_t log((1-w)/V + w p(t | prefix)), where
-p(t | prefix) is this forward's item softmax summed over the items under each SID prefix.
+exactly uniform, 1/V): every returned SID's beam score must be sum_t log((1-w)/V + w p(t | prefix)) for the
+mean mixing and sum_t log(p(t | prefix)^w / sum_c p(c | prefix)^w) for the product, where p(t | prefix) is this
+forward's item softmax (at the given temperature) summed over the items under each SID prefix.
 """
 import ast
 import csv
@@ -139,38 +140,54 @@ def main():
         assert abs(ndcg[k] / len(rows) - metrics[f"NDCG@{k}"]) < 2e-3
     print(f"parity: {same}/{len(rows)} rows identical; HR@10 {hits[10] / len(rows):.4f} vs {metrics['HR@10']:.4f}")
     check_fused_scores(work, run, logits, sid_of)
+    check_fused_scores(work, run, logits, sid_of, mix="product", weight=0.3, temperature=2.0)
 
 
-def check_fused_scores(work, run, logits, sid_of, weight=0.4, limit=40):
+def check_fused_scores(work, run, logits, sid_of, mix="mean", weight=0.4, temperature=1.0, limit=40):
+    """Beam scores of `evaluate --sasrec` over an exactly uniform LM, recomputed here from the SASRec logits.
+
+    mean: each token scores log((1-w)/V + w q(t | prefix)); product: the uniform LM's factor cancels in the
+    renormalisation, leaving log(q(t)^w / sum over the prefix's children c of q(c)^w). q is the item
+    distribution softmax(logits / temperature) summed over the items under each SID prefix.
+    """
     lm = os.path.join(work, "lm")
-    env = dict(os.environ, SIDR_BIN=BIN, SIDR_SOURCE_DIR=SRC)
-    subprocess.run(["bash", os.path.join(SRC, "tests", "eval", "make_tiny_checkpoint.sh"), lm, "32", "2", "400", "0"],
-                   check=True, env=env)
-    out = os.path.join(work, "fused")
-    subprocess.run([BIN, "evaluate", "--model", lm, "--sasrec", run, "--sasrec-weight", str(weight), "--data", DATA,
-                    "--dataset", NAME, "--limit", str(limit), "--beams", "10", "--batch-size", "16", "--with-scores",
-                    "--quiet", "--threads", "1", "--out", out], check=True, stdout=subprocess.DEVNULL)
+    if not os.path.isdir(lm):
+        env = dict(os.environ, SIDR_BIN=BIN, SIDR_SOURCE_DIR=SRC)
+        subprocess.run(["bash", os.path.join(SRC, "tests", "eval", "make_tiny_checkpoint.sh"), lm, "32", "2", "400",
+                        "0"], check=True, env=env)
+    out = os.path.join(work, f"fused_{mix}")
+    subprocess.run([BIN, "evaluate", "--model", lm, "--sasrec", run, "--sasrec-weight", str(weight), "--sasrec-mix",
+                    mix, "--sasrec-temperature", str(temperature), "--data", DATA, "--dataset", NAME, "--limit",
+                    str(limit), "--beams", "10", "--batch-size", "16", "--with-scores", "--quiet", "--threads", "1",
+                    "--out", out], check=True, stdout=subprocess.DEVNULL)
     vocab = json.load(open(os.path.join(lm, "config.json")))["vocab_size"]
     uniform = (1 - weight) / vocab
     preds = json.load(open(os.path.join(out, "predictions.json")))
-    probs = torch.softmax(logits[:limit].double(), dim=1)
+    probs = torch.softmax(logits[:limit].double() / temperature, dim=1)
+    split = [[t + ">" for t in s.split(">")[:-1]] for s in sid_of]
     checked = 0
     for row, pred in enumerate(preds):
-        p = probs[row]
+        p = probs[row].tolist()
         assert pred["scores"] == sorted(pred["scores"], reverse=True), pred["scores"]
         for sid, score in zip(pred["predict"], pred["scores"]):
             tokens = [t + ">" for t in sid.split(">")[:-1]]
-            want, under = 0.0, p.sum().item()
-            for depth in range(1, len(tokens) + 1):
-                prefix = "".join(tokens[:depth])
-                mass = sum(p[i].item() for i, s in enumerate(sid_of) if s.startswith(prefix))
-                want += math.log(uniform + weight * mass / under)
-                under = mass
-            want += 2 * math.log(uniform + weight)  # "\n" and the end token: every item's path has them
-            assert abs(want - score) < 5e-4, (row, sid, want, score)
+            want = 0.0
+            for depth in range(len(tokens)):
+                children = {}  # next token after tokens[:depth] -> item mass under it
+                for i, item_tokens in enumerate(split):
+                    if item_tokens[:depth] == tokens[:depth]:
+                        children[item_tokens[depth]] = children.get(item_tokens[depth], 0.0) + p[i]
+                q = {t: m / sum(children.values()) for t, m in children.items()}
+                if mix == "mean":
+                    want += math.log(uniform + weight * q[tokens[depth]])
+                else:
+                    want += weight * math.log(q[tokens[depth]]) - math.log(sum(v ** weight for v in q.values()))
+            if mix == "mean":
+                want += 2 * math.log(uniform + weight)  # "\n" and the end token: every item's path has them
+            assert abs(want - score) < 5e-4, (mix, row, sid, want, score)
             checked += 1
     assert checked == 10 * limit, checked
-    print(f"evaluate --sasrec: {checked} beam scores equal the mixture computed here")
+    print(f"evaluate --sasrec --sasrec-mix {mix}: {checked} beam scores equal the ones computed here")
 
 
 if __name__ == "__main__":

@@ -63,6 +63,19 @@ TEST(EnsembleStepModel, WeightsMixTheDistributionsInProportion) {
   EXPECT_THROW(EnsembleStepModel(toys({1, 2}), {1.0, NAN}), std::invalid_argument);
 }
 
+TEST(EnsembleStepModel, ProductWeighsTheMembersLogProbabilities) {
+  EnsembleStepModel product(toys({5, 6}), {1.0, 3.0}, Mixing::Product);
+  ToyModel a(kVocab, 5), b(kVocab, 6);
+  std::vector<std::vector<TokenId>> prompts{{3, 4}};
+  auto got = product.start(prompts).to(torch::kFloat64).exp();
+  auto unnormalised = torch::softmax(a.start(prompts).to(torch::kFloat64), -1).pow(0.25) *
+                      torch::softmax(b.start(prompts).to(torch::kFloat64), -1).pow(0.75);
+  EXPECT_TRUE(torch::allclose(got, unnormalised / unnormalised.sum(-1, true), 1e-5, 1e-7));
+  EXPECT_EQ(parse_mixing("product"), Mixing::Product);
+  EXPECT_EQ(parse_mixing(mixing_name(Mixing::Mean)), Mixing::Mean);
+  EXPECT_THROW(parse_mixing("geometric"), std::invalid_argument);
+}
+
 TEST(EnsembleStepModel, RejectsNoMembersAndMixedVocabularies) {
   EXPECT_THROW(EnsembleStepModel({}), std::invalid_argument);
   std::vector<std::unique_ptr<StepModel>> mixed;

@@ -94,8 +94,23 @@ TEST(ItemPriorStepModel, FullBeamRanksSidsBySummedItemProbability) {
   }
 }
 
-// Mixed with a language model at weight w: every SID is scored by prod_t ((1-w) p_lm(t|.) + w p_items(t|.)).
-TEST(ItemPriorStepModel, WeightedMixtureWithALanguageModelMatchesBruteForce) {
+// Brute force in double of one mixed next-token probability: Mean = (1-w) p_lm + w p_items; Product =
+// p_lm^(1-w) p_items^w over its sum across the whole vocabulary.
+double mixed_conditional(Mixing mixing, double w, const torch::Tensor& lm_log_probs, const Catalog& c,
+                         const std::vector<double>& p, const std::vector<TokenId>& prefix, TokenId t) {
+  auto lm = [&](TokenId v) { return std::exp(lm_log_probs[v].item<double>()); };
+  if (mixing == Mixing::Mean) return (1 - w) * lm(t) + w * item_conditional(c, p, prefix, t);
+  double z = 0;
+  for (TokenId v = 0; v < kVocab; ++v) z += std::pow(lm(v), 1 - w) * std::pow(item_conditional(c, p, prefix, v), w);
+  return std::pow(lm(t), 1 - w) * std::pow(item_conditional(c, p, prefix, t), w) / z;
+}
+
+// Mixed with a language model at weight w, both ways: every SID is scored by the product over its tokens of
+// mixed_conditional, and a beam as wide as the catalog returns them in that order.
+class MixedWithALanguageModel : public ::testing::TestWithParam<Mixing> {};
+
+TEST_P(MixedWithALanguageModel, MatchesBruteForce) {
+  const Mixing mixing = GetParam();
   auto c = make_catalog();
   torch::manual_seed(4);
   auto logits = torch::randn({1, static_cast<std::int64_t>(c.item_paths.size())}) * 3;
@@ -105,7 +120,7 @@ TEST(ItemPriorStepModel, WeightedMixtureWithALanguageModelMatchesBruteForce) {
   auto prior = std::make_unique<ItemPriorStepModel>(c.item_paths, kVocab);
   auto* prior_ptr = prior.get();
   members.push_back(std::move(prior));
-  EnsembleStepModel mixed(std::move(members), {1 - w, w});
+  EnsembleStepModel mixed(std::move(members), {1 - w, w}, mixing);
   prior_ptr->set_item_log_probs(logits);
   auto trie = std::make_shared<sid::Trie>(sid::Trie::build(c.sids));
   TrieConstraint constraint(trie, kEnd);
@@ -118,8 +133,8 @@ TEST(ItemPriorStepModel, WeightedMixtureWithALanguageModelMatchesBruteForce) {
     double total = 0;
     std::vector<TokenId> history = prompt, prefix;
     for (TokenId t : s) {
-      double p_lm = std::exp(torch::log_softmax(lm.logits_after(history).to(torch::kFloat64), -1)[t].item<double>());
-      total += std::log((1 - w) * p_lm + w * item_conditional(c, p, prefix, t));
+      auto lm_log_probs = torch::log_softmax(lm.logits_after(history).to(torch::kFloat64), -1);
+      total += std::log(mixed_conditional(mixing, w, lm_log_probs, c, p, prefix, t));
       history.push_back(t);
       prefix.push_back(t);
     }
@@ -132,6 +147,33 @@ TEST(ItemPriorStepModel, WeightedMixtureWithALanguageModelMatchesBruteForce) {
     EXPECT_NEAR(results[0][k].score, truth[k].first, 1e-3);
   }
 }
+
+// The two mixings rank differently on this catalog (else the product test could pass on a mean).
+TEST(ItemPriorStepModel, MeanAndProductRankDifferently) {
+  auto c = make_catalog();
+  torch::manual_seed(4);
+  auto logits = torch::randn({1, static_cast<std::int64_t>(c.item_paths.size())}) * 3;
+  auto trie = std::make_shared<sid::Trie>(sid::Trie::build(c.sids));
+  TrieConstraint constraint(trie, kEnd);
+  const std::vector<std::vector<TokenId>> prompts{std::vector<TokenId>{7, 8, 9}};
+  std::vector<std::vector<std::vector<TokenId>>> rankings;
+  for (Mixing mixing : {Mixing::Mean, Mixing::Product}) {
+    std::vector<std::unique_ptr<StepModel>> members;
+    members.push_back(std::make_unique<testing::ToyModel>(kVocab, 21));
+    auto prior = std::make_unique<ItemPriorStepModel>(c.item_paths, kVocab);
+    prior->set_item_log_probs(logits);
+    members.push_back(std::move(prior));
+    EnsembleStepModel mixed(std::move(members), {0.7, 0.3}, mixing);
+    std::vector<std::vector<TokenId>> ranking;
+    auto results = beam_search(mixed, prompts, &constraint, full_beam(18));
+    for (const auto& h : results[0]) ranking.push_back(h.tokens);
+    rankings.push_back(ranking);
+  }
+  EXPECT_NE(rankings[0], rankings[1]);
+}
+
+INSTANTIATE_TEST_SUITE_P(Mixings, MixedWithALanguageModel, ::testing::Values(Mixing::Mean, Mixing::Product),
+                         [](const auto& info) { return mixing_name(info.param); });
 
 TEST(ItemPriorStepModel, RowsNoItemContinuesAreUniformAndOtherTokensImpossible) {
   ItemPriorStepModel prior({{10, 20, kEnd}, {10, 21, kEnd}, {11, 20, kEnd}}, kVocab);
