@@ -131,6 +131,17 @@ std::optional<FusionOptions> fusion_options(const Json& config) {
                                  out.sasrec));
   if (!(out.weight > 0 && out.weight < 1))
     throw InputError(fmt::format("config 'fusion.weight': {} is not between 0 and 1 (exclusive)", out.weight));
+  if (fusion.contains("mix")) {
+    if (!fusion["mix"].is_string() || (fusion["mix"] != "mean" && fusion["mix"] != "product"))
+      throw InputError(fmt::format("config 'fusion.mix': {} is not \"mean\" or \"product\"", fusion["mix"].dump()));
+    out.mix = fusion["mix"].get<std::string>();
+  }
+  if (fusion.contains("temperature")) {
+    if (!fusion["temperature"].is_number() || !(fusion["temperature"].get<double>() > 0))
+      throw InputError(fmt::format("config 'fusion.temperature': {} is not a positive number",
+                                   fusion["temperature"].dump()));
+    out.temperature = fusion["temperature"].get<double>();
+  }
   return out;
 }
 
@@ -198,7 +209,9 @@ std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
   }
   std::vector<std::string> fusion_flags;
   if (auto fusion = fusion_options(config))
-    fusion_flags = {"--sasrec", run + "/sasrec_" + fusion->sasrec, "--sasrec-weight", fmt::format("{}", fusion->weight)};
+    fusion_flags = {"--sasrec",     run + "/sasrec_" + fusion->sasrec, "--sasrec-weight",
+                    fmt::format("{}", fusion->weight), "--sasrec-mix", fusion->mix, "--sasrec-temperature",
+                    fmt::format("{}", fusion->temperature)};
 
   std::vector<std::string> splits = {"valid", "test"};
   if (config["eval"].contains("splits")) splits = config["eval"]["splits"].get<std::vector<std::string>>();

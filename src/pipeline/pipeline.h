@@ -38,12 +38,15 @@ Json resolve_config(const PipelineOptions& options, const Json& preset);
 // InputError on a malformed list or a seed that repeats a member's (stage 1 trains with sft.seed, default 42).
 std::vector<std::uint64_t> ensemble_seeds(const Json& config);
 
-// "fusion": {"sasrec": "ce", "weight": 0.3}: every evaluation mixes the named SASRec run of the config's
-// "sasrec" section into the search (evaluate --sasrec) with that weight. nullopt without one; InputError on a
-// malformed one, an unknown SASRec run or a weight outside (0, 1).
+// "fusion": {"sasrec": "ce", "weight": 0.3, "mix": "product", "temperature": 1}: every evaluation mixes the
+// named SASRec run of the config's "sasrec" section into the search (evaluate --sasrec) with that weight, mixing
+// (mean or product, default mean) and temperature (default 1). nullopt without one; InputError on a malformed
+// one, an unknown SASRec run, a weight outside (0, 1), an unknown mix or a temperature that is not positive.
 struct FusionOptions {
   std::string sasrec;  // key in config["sasrec"]: the run directory is sasrec_<key>
   double weight = 0.3;
+  std::string mix = "mean";
+  double temperature = 1.0;
 };
 std::optional<FusionOptions> fusion_options(const Json& config);
 

@@ -111,7 +111,12 @@ std::string combination_note(const fs::path& metrics_json) {
       for (auto& ch : run) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       run = "SASRec " + run;
     }
-    parts.push_back(fmt::format("{} mixed in at {}", run, m.value("sasrec_weight", 0.0)));
+    // "mixed in at 0.3" (a mixture) or "multiplied in at 0.2" (a product of experts), then any temperature.
+    const bool product = m.value("sasrec_mix", std::string("mean")) == "product";
+    std::string part = fmt::format("{} {} at {}", run, product ? "multiplied in" : "mixed in", m.value("sasrec_weight", 0.0));
+    const double temperature = m.value("sasrec_temperature", 1.0);
+    if (temperature != 1.0) part += fmt::format(", temperature {}", temperature);
+    parts.push_back(part);
   }
   if (parts.empty()) return "";
   std::string out = " [";

@@ -50,6 +50,11 @@ TEST(PipelineReport, ReadsMetricsAtAnyDepthAndCase) {
   EXPECT_EQ(combination_note(dir / "eval_valid" / "metrics.json"), " [2 models + SASRec CE mixed in at 0.25]");
   EXPECT_EQ(combination_note(dir / "eval_test" / "metrics.json"), "");
   EXPECT_EQ(combination_note(dir / "nowhere.json"), "");
+  write_file_atomic(dir / "eval_product" / "metrics.json",
+                    R"({"sasrec": "/r/sasrec_ce", "sasrec_weight": 0.2, "sasrec_mix": "product",
+                        "sasrec_temperature": 1.5})");
+  EXPECT_EQ(combination_note(dir / "eval_product" / "metrics.json"),
+            " [SASRec CE multiplied in at 0.2, temperature 1.5]");
   bool found = false;
   for (const auto& row : collect_results(dir, "Industrial_and_Scientific"))
     found = found || row.name == "sidreasoner (ours, valid) [2 models + SASRec CE mixed in at 0.25]";
@@ -152,9 +157,14 @@ TEST(PipelinePreset, FusionMixesSasrecIntoEveryEvaluationAndShowsTheParts) {
   };
   ASSERT_LT(position("sasrec_ce"), position("eval_valid"));  // trained before it is mixed in
   for (const char* split : {"eval_valid", "eval_test"})
-    EXPECT_NE(args(split).find("--ensemble /r/stage1_seed7/final_checkpoint --sasrec /r/sasrec_ce --sasrec-weight 0.25"),
+    EXPECT_NE(args(split).find("--ensemble /r/stage1_seed7/final_checkpoint --sasrec /r/sasrec_ce --sasrec-weight 0.25 "
+                               "--sasrec-mix mean --sasrec-temperature 1"),
               std::string::npos)
         << args(split);
+  options.overrides.push_back("fusion={\"sasrec\": \"ce\", \"weight\": 0.2, \"mix\": \"product\", \"temperature\": 1.5}");
+  stages = build_stages(resolve_config(options, preset), "/r");
+  EXPECT_NE(args("eval_test").find("--sasrec-weight 0.2 --sasrec-mix product --sasrec-temperature 1.5"), std::string::npos)
+      << args("eval_test");
   ASSERT_LT(position("eval_test_lm"), names.size());
   EXPECT_EQ(args("eval_test_lm").find("--sasrec"), std::string::npos);
   EXPECT_NE(args("eval_test_lm").find("--ensemble"), std::string::npos);
@@ -162,7 +172,9 @@ TEST(PipelinePreset, FusionMixesSasrecIntoEveryEvaluationAndShowsTheParts) {
   EXPECT_EQ(args("eval_test_single").find("--ensemble"), std::string::npos);
 
   for (const char* bad : {"fusion={\"sasrec\": \"bce\", \"weight\": 0.3}", "fusion={\"sasrec\": \"ce\", \"weight\": 1}",
-                          "fusion={\"sasrec\": \"ce\"}", "fusion=0.3"}) {
+                          "fusion={\"sasrec\": \"ce\"}", "fusion=0.3",
+                          "fusion={\"sasrec\": \"ce\", \"weight\": 0.3, \"mix\": \"geometric\"}",
+                          "fusion={\"sasrec\": \"ce\", \"weight\": 0.3, \"temperature\": 0}"}) {
     options.overrides = {"sasrec={\"ce\": {\"epochs\": 2}}", bad};
     EXPECT_THROW(build_stages(resolve_config(options, preset), "/r"), InputError) << bad;
   }
