@@ -19,6 +19,8 @@ void setup(CLI::App& root) {
   cmd->add_option("--sasrec", o->sasrec_dir,
                   "a `baseline sasrec` run directory mixed into the search (plain mode): SASRec's item "
                   "distribution, spread over SID prefixes, weighted by --sasrec-weight");
+  cmd->add_option("--sasrec-ensemble", o->sasrec_ensemble,
+                  "another `baseline sasrec` run (repeatable): its item distribution is averaged with --sasrec's");
   cmd->add_option("--sasrec-weight", o->sasrec_weight, "the SASRec share of the mixture, in (0, 1)")
       ->capture_default_str();
   cmd->add_option("--sasrec-mix", o->sasrec_mix,

@@ -41,6 +41,8 @@ void EvaluateOptions::validate() const {
   if (beams < 1) throw InputError("beam size must be at least 1, got " + std::to_string(beams));
   if (batch_size < 1) throw InputError("batch size must be at least 1, got " + std::to_string(batch_size));
   if (think_tokens < 1) throw InputError("think tokens must be at least 1, got " + std::to_string(think_tokens));
+  if (sasrec_dir.empty() && !sasrec_ensemble.empty())
+    throw InputError("--sasrec-ensemble adds runs to --sasrec: give --sasrec first");
   if (!sasrec_dir.empty()) {
     if (!(sasrec_weight > 0 && sasrec_weight < 1))
       throw InputError("--sasrec-weight must be between 0 and 1 (exclusive), got " + std::to_string(sasrec_weight));
@@ -152,15 +154,21 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
   // The language models decode as one mixture (equal weights). With --sasrec, SASRec's item distribution is
   // a second expert beside that mixture: weight sasrec_weight, combined by --sasrec-mix.
   std::unique_ptr<decode::StepModel> step_model = std::make_unique<decode::EnsembleStepModel>(std::move(members));
-  std::optional<baseline::SasrecScorer> sasrec;
+  // SASRec runs (--sasrec, then --sasrec-ensemble), each with its users' histories cut at its own max_len.
+  std::vector<baseline::SasrecScorer> sasrecs;
+  std::vector<std::vector<baseline::SequenceExample>> sasrec_rows;
   decode::ItemPriorStepModel* sasrec_member = nullptr;
-  std::vector<baseline::SequenceExample> sasrec_rows;
   if (!options.sasrec_dir.empty()) {
-    sasrec.emplace(baseline::SasrecScorer::load(options.sasrec_dir));
-    if (sasrec->num_items() != static_cast<std::int64_t>(catalog.items().size()))
-      throw InputError(fmt::format("{}: SASRec was trained on {} items, the catalog has {}", options.sasrec_dir,
-                                   sasrec->num_items(), catalog.items().size()));
-    sasrec_rows = baseline::SequenceData::to_split(interactions, sasrec->num_items(), sasrec->max_len()).rows;
+    std::vector<std::string> dirs = {options.sasrec_dir};
+    dirs.insert(dirs.end(), options.sasrec_ensemble.begin(), options.sasrec_ensemble.end());
+    for (const auto& dir : dirs) {
+      sasrecs.push_back(baseline::SasrecScorer::load(dir));
+      if (sasrecs.back().num_items() != static_cast<std::int64_t>(catalog.items().size()))
+        throw InputError(fmt::format("{}: SASRec was trained on {} items, the catalog has {}", dir,
+                                     sasrecs.back().num_items(), catalog.items().size()));
+      sasrec_rows.push_back(
+          baseline::SequenceData::to_split(interactions, sasrecs.back().num_items(), sasrecs.back().max_len()).rows);
+    }
     const std::int64_t vocab = step_model->vocab_size();
     auto prior = std::make_unique<decode::ItemPriorStepModel>(item_token_paths(catalog, tokenizer, end_token), vocab);
     sasrec_member = prior.get();
@@ -195,9 +203,17 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
       texts.push_back(prompts[order[i]].text());
     }
     if (sasrec_member) {
-      std::vector<std::vector<std::int64_t>> histories;
-      for (std::size_t i = begin; i < end; ++i) histories.push_back(sasrec_rows[order[i]].history);
-      auto item_log_probs = sasrec->log_probs(histories);
+      // The SASRec runs' item distributions averaged (log of the mean probability), then the temperature.
+      std::vector<torch::Tensor> run_log_probs;
+      for (std::size_t r = 0; r < sasrecs.size(); ++r) {
+        std::vector<std::vector<std::int64_t>> histories;
+        for (std::size_t i = begin; i < end; ++i) histories.push_back(sasrec_rows[r][order[i]].history);
+        run_log_probs.push_back(sasrecs[r].log_probs(histories));
+      }
+      auto item_log_probs = run_log_probs.size() == 1
+                                ? run_log_probs.front()
+                                : torch::logsumexp(torch::stack(run_log_probs), 0) -
+                                      std::log(static_cast<double>(run_log_probs.size()));
       if (options.sasrec_temperature != 1.0) item_log_probs = item_log_probs / options.sasrec_temperature;
       sasrec_member->set_item_log_probs(item_log_probs);
     }
@@ -264,6 +280,7 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
   if (!options.ensemble.empty()) m["ensemble"] = options.ensemble;
   if (!options.sasrec_dir.empty()) {
     m["sasrec"] = options.sasrec_dir;
+    if (!options.sasrec_ensemble.empty()) m["sasrec_ensemble"] = options.sasrec_ensemble;
     m["sasrec_weight"] = options.sasrec_weight;
     m["sasrec_mix"] = options.sasrec_mix;
     m["sasrec_temperature"] = options.sasrec_temperature;

@@ -22,7 +22,10 @@ struct EvaluateOptions {
   // language model(s) the rest, mixed as sasrec_mix says: "mean" (a mixture of the two distributions) or
   // "product" (a weighted product of experts). sasrec_temperature divides SASRec's item logits first
   // (> 1 flattens an over-confident SASRec).
+  // sasrec_ensemble: more SASRec runs (e.g. other seeds) whose item distributions are averaged with sasrec_dir's
+  // before mixing.
   std::string sasrec_dir;
+  std::vector<std::string> sasrec_ensemble;
   double sasrec_weight = 0.3;
   std::string sasrec_mix = "mean";
   double sasrec_temperature = 1.0;

@@ -57,6 +57,10 @@ expect_error 2 "sasrec-mix must be mean or product" -- "$BIN" evaluate --model "
 expect_error 2 "sasrec-temperature must be a positive number" -- "$BIN" evaluate --model "$WORK/lm" \
   --sasrec "$WORK/run" --sasrec-temperature 0 --data "$SRC/data/Amazon" --dataset Industrial_and_Scientific \
   --out "$WORK/bad7c"
+expect_error 2 "give --sasrec first" -- "$BIN" evaluate --model "$WORK/lm" --sasrec-ensemble "$WORK/run" \
+  --data "$SRC/data/Amazon" --dataset Industrial_and_Scientific --out "$WORK/bad7d"
+expect_error 2 "nowhere/config.json: not found" -- "$BIN" evaluate --model "$WORK/lm" --sasrec "$WORK/run" \
+  --sasrec-ensemble "$WORK/nowhere" --data "$SRC/data/Amazon" --dataset Industrial_and_Scientific --out "$WORK/bad7e"
 expect_error 2 "plain mode only" -- "$BIN" evaluate --model "$WORK/lm" --sasrec "$WORK/run" --mode think \
   --data "$SRC/data/Amazon" --dataset Industrial_and_Scientific --out "$WORK/bad8"
 expect_error 2 "nowhere/config.json: not found" -- "$BIN" evaluate --model "$WORK/lm" --sasrec "$WORK/nowhere" \
@@ -64,7 +68,7 @@ expect_error 2 "nowhere/config.json: not found" -- "$BIN" evaluate --model "$WOR
 mkdir "$WORK/cut" && cp "$WORK/run/config.json" "$WORK/cut/" && head -c 3000 "$WORK/run/model.pt" > "$WORK/cut/model.pt"
 expect_error 2 "cut/model.pt: cannot load" -- "$BIN" evaluate --model "$WORK/lm" --sasrec "$WORK/cut" \
   --data "$SRC/data/Amazon" --dataset Industrial_and_Scientific --out "$WORK/bad10"
-for d in bad7 bad7b bad7c bad8 bad9 bad10; do [ ! -e "$WORK/$d" ] || fail "$d was written despite the error"; done
+for d in bad7 bad7b bad7c bad7d bad7e bad8 bad9 bad10; do [ ! -e "$WORK/$d" ] || fail "$d was written despite the error"; done
 
 # 2. Bad options: exit 2, nothing written.
 expect_error 2 "loss" -- "$BIN" baseline sasrec --data "$SRC/data/Amazon" --loss mse --out "$WORK/bad1"

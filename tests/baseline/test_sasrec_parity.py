@@ -8,7 +8,8 @@ argsort, converts to distinct SIDs the way calc.py scores them, and requires the
 Then `evaluate --sasrec` with a language model whose weights are all zero (so its next-token distribution is
 exactly uniform, 1/V): every returned SID's beam score must be sum_t log((1-w)/V + w p(t | prefix)) for the
 mean mixing and sum_t log(p(t | prefix)^w / sum_c p(c | prefix)^w) for the product, where p(t | prefix) is this
-forward's item softmax (at the given temperature) summed over the items under each SID prefix.
+forward's item softmax (at the given temperature) summed over the items under each SID prefix; with two runs
+(--sasrec-ensemble), of the mean of their softmaxes.
 """
 import ast
 import csv
@@ -90,18 +91,24 @@ class SASRec(nn.Module):
         return self.s_fc(torch.gather(out, 1, index).squeeze(1))
 
 
-def main():
-    work = tempfile.mkdtemp()
-    run = os.path.join(work, "run")
+def train_and_load(work, name, seed):
+    """One epoch of our SASRec, read back into the independent forward."""
+    run = os.path.join(work, name)
     subprocess.run([BIN, "baseline", "sasrec", "--data", DATA, "--dataset", NAME, "--epochs", "1", "--heads", "2",
-                    "--no-progress", "--out", run], check=True, stdout=subprocess.DEVNULL)
+                    "--seed", str(seed), "--no-progress", "--out", run], check=True, stdout=subprocess.DEVNULL)
     state = torch.jit.load(os.path.join(run, "model.pt")).state_dict()
-    items = state["s_fc.weight"].shape[0]
-    model = SASRec(state["s_fc.weight"].shape[1], items, 2)
+    model = SASRec(state["s_fc.weight"].shape[1], state["s_fc.weight"].shape[0], 2)
     for key in ("feed_forward.w_1.weight", "feed_forward.w_2.weight"):
         state[key] = state[key].unsqueeze(-1)  # Linear (out, in) -> Conv1d (out, in, 1)
     model.load_state_dict(state)
     model.eval()
+    return run, model
+
+
+def main():
+    work = tempfile.mkdtemp()
+    run, model = train_and_load(work, "run", 1)
+    items = model.items
 
     index = json.load(open(os.path.join(DATA, "index", f"{NAME}.index.json")))
     sid_of = ["".join(index[str(i)]) for i in range(items)]
@@ -139,31 +146,39 @@ def main():
         assert abs(hits[k] / len(rows) - metrics[f"HR@{k}"]) < 2e-3, (k, hits[k] / len(rows), metrics[f"HR@{k}"])
         assert abs(ndcg[k] / len(rows) - metrics[f"NDCG@{k}"]) < 2e-3
     print(f"parity: {same}/{len(rows)} rows identical; HR@10 {hits[10] / len(rows):.4f} vs {metrics['HR@10']:.4f}")
-    check_fused_scores(work, run, logits, sid_of)
-    check_fused_scores(work, run, logits, sid_of, mix="product", weight=0.3, temperature=2.0)
+    probs = torch.softmax(logits.double(), dim=1)
+    check_fused_scores(work, [run], probs, sid_of)
+    check_fused_scores(work, [run], probs, sid_of, mix="product", weight=0.3, temperature=2.0)
+    # Two runs: their item distributions are averaged before mixing.
+    other_run, other = train_and_load(work, "other", 2)
+    with torch.no_grad():
+        other_probs = torch.softmax(other(states, lengths).double(), dim=1)
+    check_fused_scores(work, [run, other_run], (probs + other_probs) / 2, sid_of, mix="product", weight=0.3)
 
 
-def check_fused_scores(work, run, logits, sid_of, mix="mean", weight=0.4, temperature=1.0, limit=40):
+def check_fused_scores(work, runs, item_probs, sid_of, mix="mean", weight=0.4, temperature=1.0, limit=40):
     """Beam scores of `evaluate --sasrec` over an exactly uniform LM, recomputed here from the SASRec logits.
 
     mean: each token scores log((1-w)/V + w q(t | prefix)); product: the uniform LM's factor cancels in the
     renormalisation, leaving log(q(t)^w / sum over the prefix's children c of q(c)^w). q is the item
-    distribution softmax(logits / temperature) summed over the items under each SID prefix.
+    distribution item_probs^(1 / temperature), renormalised, summed over the items under each SID prefix.
     """
     lm = os.path.join(work, "lm")
     if not os.path.isdir(lm):
         env = dict(os.environ, SIDR_BIN=BIN, SIDR_SOURCE_DIR=SRC)
         subprocess.run(["bash", os.path.join(SRC, "tests", "eval", "make_tiny_checkpoint.sh"), lm, "32", "2", "400",
                         "0"], check=True, env=env)
-    out = os.path.join(work, f"fused_{mix}")
-    subprocess.run([BIN, "evaluate", "--model", lm, "--sasrec", run, "--sasrec-weight", str(weight), "--sasrec-mix",
+    out = os.path.join(work, f"fused_{mix}_{len(runs)}")
+    extra = [arg for other in runs[1:] for arg in ("--sasrec-ensemble", other)]
+    subprocess.run([BIN, "evaluate", "--model", lm, "--sasrec", runs[0], *extra, "--sasrec-weight", str(weight), "--sasrec-mix",
                     mix, "--sasrec-temperature", str(temperature), "--data", DATA, "--dataset", NAME, "--limit",
                     str(limit), "--beams", "10", "--batch-size", "16", "--with-scores", "--quiet", "--threads", "1",
                     "--out", out], check=True, stdout=subprocess.DEVNULL)
     vocab = json.load(open(os.path.join(lm, "config.json")))["vocab_size"]
     uniform = (1 - weight) / vocab
     preds = json.load(open(os.path.join(out, "predictions.json")))
-    probs = torch.softmax(logits[:limit].double() / temperature, dim=1)
+    probs = item_probs[:limit] ** (1 / temperature)
+    probs = probs / probs.sum(dim=1, keepdim=True)
     split = [[t + ">" for t in s.split(">")[:-1]] for s in sid_of]
     checked = 0
     for row, pred in enumerate(preds):
@@ -187,7 +202,7 @@ def check_fused_scores(work, run, logits, sid_of, mix="mean", weight=0.4, temper
             assert abs(want - score) < 5e-4, (mix, row, sid, want, score)
             checked += 1
     assert checked == 10 * limit, checked
-    print(f"evaluate --sasrec --sasrec-mix {mix}: {checked} beam scores equal the ones computed here")
+    print(f"evaluate --sasrec ({len(runs)} runs) --sasrec-mix {mix}: {checked} beam scores equal the ones computed here")
 
 
 if __name__ == "__main__":
