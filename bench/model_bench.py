@@ -15,7 +15,6 @@ Usage: bench/model_bench.py [--build build] [--iters 2] [--shapes qwen3-3m,qwen3
 """
 import argparse
 import json
-import math
 import os
 import re
 import subprocess
@@ -23,112 +22,15 @@ import sys
 import time
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "python"))
 from torch_peer import set_threads  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from eager_qwen3 import EagerQwen3  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-class RMSNorm(nn.Module):
-    def __init__(self, dim, eps):
-        super().__init__()
-        self.weight = nn.Parameter(torch.ones(dim))
-        self.eps = eps
-
-    def forward(self, x):
-        dtype = x.dtype
-        x = x.float()
-        x = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps)
-        return self.weight * x.to(dtype)
-
-
-def rotate_half(x):
-    d = x.shape[-1] // 2
-    return torch.cat((-x[..., d:], x[..., :d]), dim=-1)
-
-
-def repeat_kv(x, n):
-    if n == 1:
-        return x
-    b, kv, t, d = x.shape
-    return x[:, :, None].expand(b, kv, n, t, d).reshape(b, kv * n, t, d)
-
-
-class Attention(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.h, self.kv, self.d = c["num_attention_heads"], c["num_key_value_heads"], c["head_dim"]
-        hs = c["hidden_size"]
-        self.q_proj = nn.Linear(hs, self.h * self.d, bias=False)
-        self.k_proj = nn.Linear(hs, self.kv * self.d, bias=False)
-        self.v_proj = nn.Linear(hs, self.kv * self.d, bias=False)
-        self.o_proj = nn.Linear(self.h * self.d, hs, bias=False)
-        self.q_norm = RMSNorm(self.d, c["rms_norm_eps"])
-        self.k_norm = RMSNorm(self.d, c["rms_norm_eps"])
-
-    def forward(self, x, cos, sin, mask, cache):
-        b, t, _ = x.shape
-        q = self.q_norm(self.q_proj(x).view(b, t, self.h, self.d)).transpose(1, 2)
-        k = self.k_norm(self.k_proj(x).view(b, t, self.kv, self.d)).transpose(1, 2)
-        v = self.v_proj(x).view(b, t, self.kv, self.d).transpose(1, 2)
-        q = q * cos + rotate_half(q) * sin
-        k = k * cos + rotate_half(k) * sin
-        if cache is not None:
-            if cache[0] is not None:
-                k = torch.cat([cache[0], k], 2)
-                v = torch.cat([cache[1], v], 2)
-            cache[0], cache[1] = k, v
-        k = repeat_kv(k, self.h // self.kv)
-        v = repeat_kv(v, self.h // self.kv)
-        w = torch.matmul(q, k.transpose(2, 3)) / math.sqrt(self.d) + mask
-        w = F.softmax(w, dim=-1, dtype=torch.float32).to(q.dtype)
-        return self.o_proj(torch.matmul(w, v).transpose(1, 2).reshape(b, t, -1))
-
-
-class Layer(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        hs, inter = c["hidden_size"], c["intermediate_size"]
-        self.self_attn = Attention(c)
-        self.gate_proj = nn.Linear(hs, inter, bias=False)
-        self.up_proj = nn.Linear(hs, inter, bias=False)
-        self.down_proj = nn.Linear(inter, hs, bias=False)
-        self.input_layernorm = RMSNorm(hs, c["rms_norm_eps"])
-        self.post_attention_layernorm = RMSNorm(hs, c["rms_norm_eps"])
-
-    def forward(self, x, cos, sin, mask, cache):
-        x = x + self.self_attn(self.input_layernorm(x), cos, sin, mask, cache)
-        h = self.post_attention_layernorm(x)
-        return x + self.down_proj(F.silu(self.gate_proj(h)) * self.up_proj(h))
-
-
-class EagerQwen3(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.c = c
-        self.embed_tokens = nn.Embedding(c["vocab_size"], c["hidden_size"])
-        self.layers = nn.ModuleList([Layer(c) for _ in range(c["num_hidden_layers"])])
-        self.norm = RMSNorm(c["hidden_size"], c["rms_norm_eps"])
-        d = c["head_dim"]
-        self.register_buffer("inv_freq", 1.0 / (c["rope_theta"] ** (torch.arange(0, d, 2).float() / d)))
-        for p in self.parameters():
-            if p.dim() > 1:
-                nn.init.normal_(p, std=c["initializer_range"])
-
-    def forward(self, ids, caches=None, past=0):
-        b, t = ids.shape
-        pos = torch.arange(past, past + t, dtype=torch.float32)
-        freqs = pos[:, None] * self.inv_freq
-        emb = torch.cat([freqs, freqs], -1)
-        cos, sin = emb.cos()[None, None], emb.sin()[None, None]
-        mask = torch.full((t, past + t), torch.finfo(torch.float32).min).triu(past + 1)[None, None]
-        x = self.embed_tokens(ids)
-        for i, layer in enumerate(self.layers):
-            x = layer(x, cos, sin, mask, None if caches is None else caches[i])
-        return self.norm(x) @ self.embed_tokens.weight.T
 
 
 def eager_run(c, mode, threads, iters, batch, seq, prompt, new_tokens):
@@ -154,11 +56,11 @@ def eager_run(c, mode, threads, iters, batch, seq, prompt, new_tokens):
         with torch.no_grad():
             caches = [[None, None] for _ in model.layers]
             ids = torch.randint(V, (batch, prompt))
-            logits = model(ids, caches, 0)
+            logits = model(ids, caches=caches, past=0)
             past = prompt
             for _ in range(new_tokens):
                 nxt = logits[:, -1].argmax(-1, keepdim=True)
-                logits = model(nxt, caches, past)
+                logits = model(nxt, caches=caches, past=past)
                 past += 1
         return batch * new_tokens
 
