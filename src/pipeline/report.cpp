@@ -95,12 +95,15 @@ std::string html_escape(const std::string& text) {
 }  // namespace
 
 std::string combination_note(const fs::path& metrics_json) {
-  Json m;
   try {
-    m = read_json_file(metrics_json);
+    return combination_note(read_json_file(metrics_json));
   } catch (const InputError&) {
     return "";
   }
+}
+
+std::string combination_note(const Json& m) {
+  if (!m.is_object()) return "";
   std::vector<std::string> parts;
   if (m.contains("ensemble") && m["ensemble"].is_array() && !m["ensemble"].empty())
     parts.push_back(fmt::format("{} models", m["ensemble"].size() + 1));
@@ -142,9 +145,12 @@ std::vector<ResultRow> collect_results(const fs::path& run_dir, const std::strin
       {"sasrec_ce", "SASRec CE (measured here, test)"},
   };
   for (const auto& [dir, name] : measured) {
-    auto metrics = read_ranking_metrics(run_dir / dir / "metrics.json");
-    if (!metrics.empty())
-      rows.push_back({name + combination_note(run_dir / dir / "metrics.json"), std::move(metrics), "measured here"});
+    const fs::path path = run_dir / dir / "metrics.json";
+    if (!fs::exists(path)) continue;
+    const Json json = read_json_file(path);  // read once: the metrics and what the evaluation combined
+    std::map<std::string, double> metrics;
+    find_ranking_metrics(json, metrics);
+    if (!metrics.empty()) rows.push_back({name + combination_note(json), std::move(metrics), "measured here"});
   }
   for (const auto& published : published_results(dataset)) {
     ResultRow row{published.method + " (published)", {}, "published"};

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "util/json.h"
+
 namespace sidr::pipeline {
 
 // One row of the results table: a name and its HR@K / NDCG@K values (keys "HR@10", "NDCG@10", ...).
@@ -20,6 +22,7 @@ std::map<std::string, double> read_ranking_metrics(const std::filesystem::path& 
 // What an evaluation combined, from its metrics.json: " [2 models + SASRec CE mixed in at 0.25]", or "" for
 // one model alone (or an unreadable file).
 std::string combination_note(const std::filesystem::path& metrics_json);
+std::string combination_note(const Json& metrics);  // the same from the parsed file
 
 // The rows measured in a run directory (ours on test, SASRec variants) followed by the published rows.
 std::vector<ResultRow> collect_results(const std::filesystem::path& run_dir, const std::string& dataset);

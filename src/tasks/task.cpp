@@ -32,7 +32,7 @@ PromptStyle parse_prompt_style(const std::string& name) {
   if (name == "reference") return PromptStyle::Reference;
   if (name == "compact") return PromptStyle::Compact;
   if (name == "sequence") return PromptStyle::Sequence;
-  throw InputError("prompt style must be 'reference', 'compact' or 'sequence', got '" + name + "'");
+  throw InputError("--style (the prompt style) must be 'reference', 'compact' or 'sequence', got '" + name + "'");
 }
 
 const char* prompt_style_name(PromptStyle style) {

@@ -283,6 +283,9 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Eva
       if (options_.save_steps > 0 && state.global_step % options_.save_steps == 0 && !epoch_end) save();
     }
     if (progress) progress->finish();
+    // Out of time before the first step of an epoch: the weights are the ones the previous epoch's end already
+    // validated and saved, so a second validation would only repeat that record.
+    if (state.out_of_time && state.step_in_epoch == 0 && state.epoch > 0) break;
 
     // End of epoch (or of the time budget, within one): validation, early stopping, best model, checkpoint.
     Json record;

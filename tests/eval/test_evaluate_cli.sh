@@ -136,5 +136,10 @@ expect_input_error evaluate --model "$tmp/nomodel" --data "$data" --dataset $ds 
 expect_input_error evaluate --model "$tmp/model" --data "$data" --dataset $ds --mode fancy --out "$tmp/bad4"
 expect_input_error evaluate --model "$tmp/model" --ensemble "$tmp/other_tok" --data "$data" --dataset $ds --out "$tmp/bad5"
 grep -q "tokenizer.json differs" "$tmp/err" || { echo "unexpected error:"; cat "$tmp/err"; exit 1; }
-for d in bad1 bad2 bad3 bad4 bad5; do [ ! -e "$tmp/$d" ] || { echo "$d was written"; exit 1; }; done
+expect_input_error evaluate --model "$tmp/model" --data "$data" --dataset $ds --style bogus --out "$tmp/bad6"
+grep -q "^error: --style (the prompt style) must be 'reference', 'compact' or 'sequence', got 'bogus'" "$tmp/err" ||
+  { echo "unexpected error:"; cat "$tmp/err"; exit 1; }
+expect_input_error evaluate --model "$tmp/model" --data "$data" --dataset $ds --prompt-style bogus --out "$tmp/bad7"
+grep -q -- "--prompt-style" "$tmp/err" || { echo "unexpected error:"; cat "$tmp/err"; exit 1; }
+for d in bad1 bad2 bad3 bad4 bad5 bad6 bad7; do [ ! -e "$tmp/$d" ] || { echo "$d was written"; exit 1; }; done
 echo ok

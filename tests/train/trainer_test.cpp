@@ -196,6 +196,31 @@ TEST(Trainer, SpentTimeBudgetEndsTrainingWithValidationAndTheFinalModel) {
   EXPECT_EQ(max_difference(weights(plain), weights(budgeted)), 0.0);
 }
 
+TEST(Trainer, BudgetSpentAtAnEpochBoundaryDoesNotRepeatTheValidation) {
+  auto samples = make_samples(40, 3);
+  std::vector<EvalSet> evals = {{"valid", make_samples(6, 4)}};
+  Distributed single(DistributedEnv{});
+  TinyCausalLm model(5);
+  auto options = small_options(fresh_dir("budget_boundary"));
+  options.epochs = 3;
+  options.max_steps = 5;  // exactly the first epoch (5 steps per epoch): validated, then paused
+  auto first = Trainer(model, single, options).fit(samples, evals);
+  EXPECT_EQ(first.steps, 5);
+  options.max_steps = 0;
+  options.resume = true;
+  options.max_minutes = 1e-9;  // spent before the second epoch's first step
+  TinyCausalLm again(6);
+  auto resumed = Trainer(again, single, options).fit(samples, evals);
+  EXPECT_TRUE(resumed.out_of_time);
+  EXPECT_EQ(resumed.steps, 5);
+  EXPECT_EQ(resumed.best_epoch, 0);
+  EXPECT_EQ(max_difference(weights(model), weights(again)), 0.0);
+  std::size_t validations = 0;
+  for (const auto& record : read_metrics(options.out_dir)) validations += record["type"] == "eval";
+  EXPECT_EQ(validations, 1u);
+  EXPECT_TRUE(fs::exists(options.out_dir / "final_checkpoint" / "tiny.pt"));
+}
+
 TEST(Trainer, RefusesToOverwriteARunAndChecksResumeOptions) {
   auto samples = make_samples(16, 5);
   Distributed single(DistributedEnv{});
