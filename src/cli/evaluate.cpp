@@ -21,13 +21,15 @@ void setup(CLI::App& root) {
                   "distribution, spread over SID prefixes, weighted by --sasrec-weight");
   cmd->add_option("--sasrec-ensemble", o->sasrec_ensemble,
                   "another `baseline sasrec` run (repeatable): its item distribution is averaged with --sasrec's");
-  cmd->add_option("--sasrec-weight", o->sasrec_weight, "the SASRec share of the mixture, in (0, 1)")
+  cmd->add_option("--sasrec-weight", o->sasrec_weight,
+                  "SASRec's weight in (0, 1): its share of the mixture (mean) or its exponent (product)")
       ->capture_default_str();
   cmd->add_option("--sasrec-mix", o->sasrec_mix,
                   "how SASRec joins the models: mean (a mixture) or product (a weighted product of experts)")
       ->capture_default_str();
   cmd->add_option("--sasrec-temperature", o->sasrec_temperature,
-                  "divides SASRec's item logits before mixing (> 1 flattens it)")
+                  "divides SASRec's item log-probabilities (averaged over --sasrec-ensemble runs) before mixing; "
+                  "> 1 flattens them")
       ->capture_default_str();
   cmd->add_option("--data", o->data_root, "dataset root, e.g. data/Amazon")->required();
   cmd->add_option("--dataset", o->dataset, "dataset name, e.g. Industrial_and_Scientific")->required();

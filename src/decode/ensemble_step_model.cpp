@@ -8,7 +8,7 @@ namespace sidr::decode {
 Mixing parse_mixing(const std::string& name) {
   if (name == "mean") return Mixing::Mean;
   if (name == "product") return Mixing::Product;
-  throw std::invalid_argument("mixing must be mean or product, got \"" + name + "\"");
+  throw std::invalid_argument("must be mean or product, got \"" + name + "\"");
 }
 
 std::string mixing_name(Mixing mixing) { return mixing == Mixing::Mean ? "mean" : "product"; }

@@ -15,7 +15,8 @@ namespace sidr::decode {
 
 enum class Mixing { Mean, Product };
 
-// "mean" or "product"; std::invalid_argument otherwise.
+// "mean" or "product"; std::invalid_argument otherwise ("must be mean or product, got ...": callers prefix
+// the option's name).
 Mixing parse_mixing(const std::string& name);
 std::string mixing_name(Mixing mixing);
 

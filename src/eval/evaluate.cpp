@@ -46,8 +46,11 @@ void EvaluateOptions::validate() const {
   if (!sasrec_dir.empty()) {
     if (!(sasrec_weight > 0 && sasrec_weight < 1))
       throw InputError("--sasrec-weight must be between 0 and 1 (exclusive), got " + std::to_string(sasrec_weight));
-    if (sasrec_mix != "mean" && sasrec_mix != "product")
-      throw InputError("--sasrec-mix must be mean or product, got \"" + sasrec_mix + "\"");
+    try {
+      decode::parse_mixing(sasrec_mix);
+    } catch (const std::invalid_argument& e) {
+      throw InputError(std::string("--sasrec-mix ") + e.what());
+    }
     if (!(sasrec_temperature > 0) || !std::isfinite(sasrec_temperature))
       throw InputError("--sasrec-temperature must be a positive number, got " + std::to_string(sasrec_temperature));
     if (tasks::parse_eval_mode(mode) != tasks::EvalMode::Plain)

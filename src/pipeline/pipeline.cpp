@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "decode/ensemble_step_model.h"
 #include "pipeline/report.h"
 #include "util/error.h"
 #include "util/file_io.h"
@@ -132,9 +133,12 @@ std::optional<FusionOptions> fusion_options(const Json& config) {
   if (!(out.weight > 0 && out.weight < 1))
     throw InputError(fmt::format("config 'fusion.weight': {} is not between 0 and 1 (exclusive)", out.weight));
   if (fusion.contains("mix")) {
-    if (!fusion["mix"].is_string() || (fusion["mix"] != "mean" && fusion["mix"] != "product"))
-      throw InputError(fmt::format("config 'fusion.mix': {} is not \"mean\" or \"product\"", fusion["mix"].dump()));
-    out.mix = fusion["mix"].get<std::string>();
+    try {
+      out.mix = decode::mixing_name(decode::parse_mixing(fusion["mix"].is_string() ? fusion["mix"].get<std::string>()
+                                                                                    : fusion["mix"].dump()));
+    } catch (const std::invalid_argument& e) {
+      throw InputError(std::string("config 'fusion.mix' ") + e.what());
+    }
   }
   if (fusion.contains("temperature")) {
     if (!fusion["temperature"].is_number() || !(fusion["temperature"].get<double>() > 0))

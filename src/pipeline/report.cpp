@@ -116,7 +116,8 @@ std::string combination_note(const Json& m) {
     }
     // "mixed in at 0.3" (a mixture) or "multiplied in at 0.2" (a product of experts), then any temperature.
     const bool product = m.value("sasrec_mix", std::string("mean")) == "product";
-    std::string part = fmt::format("{} {} at {}", run, product ? "multiplied in" : "mixed in", m.value("sasrec_weight", 0.0));
+    std::string part =
+        fmt::format("{} {} at {}", run, product ? "multiplied in" : "mixed in", m.value("sasrec_weight", 0.0));
     const double temperature = m.value("sasrec_temperature", 1.0);
     if (temperature != 1.0) part += fmt::format(", temperature {}", temperature);
     parts.push_back(part);
@@ -127,10 +128,9 @@ std::string combination_note(const Json& m) {
   return out + "]";
 }
 
-std::map<std::string, double> read_ranking_metrics(const fs::path& metrics_json) {
+std::map<std::string, double> ranking_metrics(const Json& metrics_json) {
   std::map<std::string, double> out;
-  if (!fs::exists(metrics_json)) return out;
-  find_ranking_metrics(read_json_file(metrics_json), out);
+  find_ranking_metrics(metrics_json, out);
   return out;
 }
 
@@ -148,8 +148,7 @@ std::vector<ResultRow> collect_results(const fs::path& run_dir, const std::strin
     const fs::path path = run_dir / dir / "metrics.json";
     if (!fs::exists(path)) continue;
     const Json json = read_json_file(path);  // read once: the metrics and what the evaluation combined
-    std::map<std::string, double> metrics;
-    find_ranking_metrics(json, metrics);
+    auto metrics = ranking_metrics(json);
     if (!metrics.empty()) rows.push_back({name + combination_note(json), std::move(metrics), "measured here"});
   }
   for (const auto& published : published_results(dataset)) {

@@ -16,8 +16,8 @@ struct ResultRow {
   std::string source;  // "measured here" or "published"
 };
 
-// Reads HR@K / NDCG@K from a metrics.json (keys in any case, at any depth). Empty map if the file is missing.
-std::map<std::string, double> read_ranking_metrics(const std::filesystem::path& metrics_json);
+// HR@K / NDCG@K of a parsed metrics.json (keys in any case, at any depth), keys normalised to "HR@10".
+std::map<std::string, double> ranking_metrics(const Json& metrics_json);
 
 // What an evaluation combined, from its metrics.json: " [2 models + SASRec CE mixed in at 0.25]", or "" for
 // one model alone (or an unreadable file).

@@ -17,7 +17,8 @@ EvalMode parse_eval_mode(const std::string& name) {
 EvalPromptStyle parse_eval_prompt_style(const std::string& name) {
   if (name == "reference") return EvalPromptStyle::Reference;
   if (name == "training") return EvalPromptStyle::Training;
-  throw InputError("the plain-mode evaluation prompt (--prompt-style, --eval-prompt) must be 'reference' or 'training', got '" + name + "'");
+  throw InputError("the plain-mode evaluation prompt (--prompt-style, --eval-prompt) must be 'reference' or "
+                   "'training', got '" + name + "'");
 }
 
 EvalPrompt build_eval_prompt(const data::Interaction& row, std::size_t index, const EvalPromptOptions& options) {

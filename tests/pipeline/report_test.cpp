@@ -30,7 +30,7 @@ TEST(PipelineReport, ReadsMetricsAtAnyDepthAndCase) {
   write_file_atomic(dir / "stage1" / "metrics.jsonl",
                     "{\"step\":1,\"loss\":3.0,\"lr\":0.1}\n{\"step\":2,\"loss\":2.0,\"lr\":0.1}\n"
                     "{\"epoch\":1,\"eval_loss\":2.5}\n{\"truncated\":");
-  auto metrics = read_ranking_metrics(dir / "eval_test" / "metrics.json");
+  auto metrics = ranking_metrics(read_json_file(dir / "eval_test" / "metrics.json"));
   EXPECT_DOUBLE_EQ(metrics.at("HR@10"), 0.25);
   EXPECT_DOUBLE_EQ(metrics.at("NDCG@10"), 0.125);
   EXPECT_EQ(metrics.count("n"), 0u);

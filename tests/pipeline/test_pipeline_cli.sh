@@ -29,6 +29,8 @@ expect_error "needs a local base model" --preset qwen3-1.7b --out "$tmp/a"
 expect_error "expected KEY=VALUE" --preset quick --set nonsense --out "$tmp/a"
 expect_error "unknown stage 'bogus'" --preset quick --from bogus --out "$tmp/a" --dry-run
 expect_error "config 'fusion.weight': 2 is not between 0 and 1" --preset cpu --set fusion.weight=2 --out "$tmp/a" --dry-run
+expect_error "config 'fusion.mix' must be mean or product, got \"geometric\"" --preset cpu --set fusion.mix=geometric \
+  --out "$tmp/a" --dry-run
 expect_error "seed 7 repeats a member's seed" --preset cpu --set 'ensemble={"seeds": [7, 7]}' --out "$tmp/a" --dry-run
 echo '{"name": "broken", "tokenizer": {}}' > "$tmp/broken.json"
 expect_error "field 'model': missing or not an object" --preset "$tmp/broken.json" --out "$tmp/a"
