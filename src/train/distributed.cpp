@@ -12,6 +12,7 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #ifdef SIDR_USE_NCCL
+#include <c10/cuda/CUDAFunctions.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
@@ -77,7 +78,9 @@ Distributed::Distributed(const DistributedEnv& env, std::chrono::milliseconds ti
   auto tcp = c10::make_intrusive<c10d::TCPStore>(env_.master_addr, options);
   impl_->store = c10::make_intrusive<c10d::PrefixStore>("sidr", tcp);
 #ifdef SIDR_USE_NCCL
-  if (torch::cuda::is_available()) {
+  if (env_.on_gpu && torch::cuda::is_available()) {
+    // NCCL binds each rank to the current device: this rank's GPU (LOCAL_RANK), as the trainer places its model.
+    c10::cuda::set_device(static_cast<c10::DeviceIndex>(env_.local_rank % torch::cuda::device_count()));
     auto nccl_options = c10d::ProcessGroupNCCL::Options::create();
     impl_->nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(impl_->store, env_.rank, env_.world_size, nccl_options);
     impl_->backend = "nccl";

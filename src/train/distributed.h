@@ -1,4 +1,5 @@
-// Data-parallel process group on PyTorch's c10d engine: Gloo on CPU, NCCL when built with CUDA support.
+// Data-parallel process group on PyTorch's c10d engine: Gloo on CPU, NCCL for ranks on GPUs (when libtorch has
+// CUDA and the build found nccl.h: SIDR_USE_NCCL).
 // Rendezvous through RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT (what torchrun sets) over a TCPStore.
 #pragma once
 #include <cstdint>
@@ -16,6 +17,7 @@ struct DistributedEnv {
   int local_rank = 0;
   std::string master_addr = "127.0.0.1";
   int master_port = 29500;
+  bool on_gpu = false;  // the ranks' tensors live on CUDA devices (cuda:LOCAL_RANK): NCCL instead of Gloo
 
   // Reads RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT; absent WORLD_SIZE means one process.
   // InputError on malformed or inconsistent values.
@@ -32,6 +34,7 @@ class Distributed {
 
   int rank() const { return env_.rank; }
   int world_size() const { return env_.world_size; }
+  int local_rank() const { return env_.local_rank; }
   bool is_main() const { return env_.rank == 0; }
   const char* backend() const;
 

@@ -161,7 +161,9 @@ int auto_local_ranks(const SftOptions& options) {
 int run_sft(SftOptions options) {
   options.resolve_stage_defaults();
   options.validate();
-  Distributed distributed(DistributedEnv::from_environment());
+  auto distributed_env = DistributedEnv::from_environment();
+  distributed_env.on_gpu = options.device.rfind("cuda", 0) == 0;
+  Distributed distributed(distributed_env);
   const bool main = distributed.is_main();
   auto say = [&](const std::string& line) {
     if (main) fmt::print(stderr, "{}\n", line);
@@ -172,7 +174,10 @@ int run_sft(SftOptions options) {
   if (const char* local = std::getenv("LOCAL_WORLD_SIZE")) local_ranks = std::max(1, std::atoi(local));
   else local_ranks = distributed.world_size();
   int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  model::RuntimeOptions runtime{options.device, options.dtype,
+  // Data-parallel ranks on one machine each take their own GPU: a bare "cuda" means cuda:LOCAL_RANK.
+  std::string device = options.device;
+  if (device == "cuda" && distributed.world_size() > 1) device = fmt::format("cuda:{}", distributed.local_rank());
+  model::RuntimeOptions runtime{device, options.dtype,
                                 options.threads > 0 ? options.threads : std::max(1, cores / local_ranks)};
   runtime.apply();
 

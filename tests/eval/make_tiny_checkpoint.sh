@@ -17,7 +17,7 @@ head -n 300 "$data/info/Industrial_and_Scientific_5_2016-10-2018-11.txt" | cut -
 "$bin" tokenizer train --corpus "$work/corpus.txt" --vocab-size "$bpe_vocab" --out "$work/tok0" > /dev/null
 "$bin" tokenizer add-sid-tokens --tokenizer "$work/tok0" --sid-index "$data/index/Industrial_and_Scientific.index.json" \
   --out "$work/tok" > /dev/null
-size=$(/usr/bin/python3 -c "
+size=$("${SIDR_PYTHON:-/usr/bin/python3}" -c "
 import json; t = json.load(open('$work/tok/tokenizer.json'))
 print(max([a['id'] for a in t['added_tokens']] + list(t['model']['vocab'].values())) + 1)")
 heads=4

@@ -20,7 +20,7 @@ SFT_ARGS=(sft --stage 1 --data "$FIX" --dataset Office_Products --model "$CFG" -
 
 # Max |difference| between the tensors of two model.safetensors files (an independent reader, python3-torch).
 max_weight_diff() {
-  /usr/bin/python3 - "$1" "$2" <<'PY'
+  "${SIDR_PYTHON:-/usr/bin/python3}" - "$1" "$2" <<'PY'
 import json, struct, sys, torch
 def read(path):
     raw = open(path, "rb").read()
