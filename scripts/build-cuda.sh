@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds sidreasoner against the libtorch inside a CUDA PyTorch (pip's wheel, say) into build-cuda/:
 #   scripts/build-cuda.sh [TARGET...]        (default: every target)
-# Environment: PYTHON (default python3) imports that torch; BUILD (default build-cuda); SIDR_DEPS_PREFIX, for a
+# Environment: PYTHON (default python3) imports that torch; BUILD (default build-cuda); KEEP_GOING=1 reports every
+# compile error in one pass; SIDR_DEPS_PREFIX, for a
 # machine without the Debian packages of scripts/install-deps.sh: a folder the .deb files were unpacked into
 # (scripts/fetch-cuda-deps.sh makes one on a Debian machine). CUDA's toolkit (nvcc) must be installed; NCCL's
 # header is taken from the toolkit or from the nvidia-nccl wheel beside torch (CMakeLists.txt).
@@ -30,4 +31,6 @@ cmake -S . -B "$BUILD" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREF
   -DCUDAToolkit_ROOT="$cuda_root"
 targets=()
 for t in "$@"; do targets+=(--target "$t"); done
-cmake --build "$BUILD" -j "$(nproc)" "${targets[@]}"
+keep_going=()  # KEEP_GOING=1: report every compile error in one pass (ninja -k 0)
+[ -n "${KEEP_GOING:-}" ] && [ ${#generator[@]} -gt 0 ] && keep_going=(-- -k 0)
+cmake --build "$BUILD" -j "$(nproc)" "${targets[@]}" "${keep_going[@]}"
