@@ -6,11 +6,16 @@
 #include "train/distributed.h"
 
 #include <cstdlib>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <torch/csrc/distributed/c10d/Work.hpp>
+// pip's CUDA wheels ship no gloo headers: such a build (SIDR_NO_GLOO, CMakeLists.txt) runs ranks on GPUs only.
+#ifndef SIDR_NO_GLOO
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
 #ifdef SIDR_USE_NCCL
 #include <c10/cuda/CUDAFunctions.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
@@ -48,9 +53,13 @@ DistributedEnv DistributedEnv::from_environment() {
 
 // The concrete groups are kept by type: in libtorch 2.x they derive from c10d::Backend, in 1.13 from
 // c10d::ProcessGroup; both have the same allreduce/broadcast/barrier signatures.
+using WorkPtr = c10::intrusive_ptr<c10d::Work>;  // c10d::Work since libtorch 1.13
+
 struct Distributed::Impl {
   c10::intrusive_ptr<c10d::Store> store;
+#ifndef SIDR_NO_GLOO
   c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+#endif
 #ifdef SIDR_USE_NCCL
   c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;
 #endif
@@ -58,11 +67,14 @@ struct Distributed::Impl {
 
   // Runs op(group) on whichever group is active; returns the Work handle.
   template <typename Op>
-  auto run(Op op) {
+  WorkPtr run(Op op) {
 #ifdef SIDR_USE_NCCL
     if (nccl) return op(*nccl);
 #endif
-    return op(*gloo);
+#ifndef SIDR_NO_GLOO
+    if (gloo) return op(*gloo);
+#endif
+    throw std::logic_error("Distributed: no process group");
   }
 };
 
@@ -87,6 +99,10 @@ Distributed::Distributed(const DistributedEnv& env, std::chrono::milliseconds ti
     return;
   }
 #endif
+#ifdef SIDR_NO_GLOO
+  throw InputError(fmt::format("{} ranks on the CPU need Gloo, which this build lacks (libtorch without gloo headers): "
+                               "train on GPUs (--device cuda, NCCL) or in one process", env_.world_size));
+#else
   auto gloo_options = c10d::ProcessGroupGloo::Options::create();
   gloo_options->timeout = timeout;
   // Loopback for a single machine; the hostname otherwise (what torch.distributed does by default).
@@ -95,6 +111,7 @@ Distributed::Distributed(const DistributedEnv& env, std::chrono::milliseconds ti
                                         : c10d::ProcessGroupGloo::createDefaultDevice());
   impl_->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(impl_->store, env_.rank, env_.world_size, gloo_options);
   impl_->backend = "gloo";
+#endif
 }
 
 Distributed::~Distributed() = default;
@@ -109,8 +126,6 @@ void Distributed::all_reduce_sum(std::vector<torch::Tensor>& tensors) {
   std::vector<torch::Tensor> staged;
   for (auto& tensor : tensors)
     staged.push_back(nccl && !tensor.is_cuda() ? tensor.to(torch::Device(torch::kCUDA, env_.local_rank)) : tensor);
-  // c10::intrusive_ptr<c10d::Work> in 2.x, <c10d::ProcessGroup::Work> in 1.13.
-  using WorkPtr = decltype(std::declval<c10d::ProcessGroupGloo&>().allreduce(std::declval<std::vector<at::Tensor>&>()));
   std::vector<WorkPtr> works;
   for (auto& tensor : staged) {
     std::vector<torch::Tensor> one{tensor};
