@@ -44,7 +44,7 @@ grep -E "NCCL|nccl" "$LOG_DIR/build.log" | head -3
 step cuda_gtest 120 "$BUILD/tests/sidr_tests" --gtest_filter='Cuda.*' || status=1
 grep -E "^\[  (PASSED|FAILED|SKIPPED) " "$LOG_DIR/cuda_gtest.log"
 if [ $suite = 1 ]; then  # the whole torch suite under this libtorch, on the CPU cores beside the CUDA CLI test
-  (cd "$BUILD" && timeout -k 10 300 ctest -L torch -j "$(( $(nproc) / 2 ))" --timeout 150 > "$LOG_DIR/suite.log" 2>&1) &
+  (cd "$BUILD" && timeout -k 10 200 ctest -L torch -j "$(( $(nproc) / 2 ))" --timeout 120 > "$LOG_DIR/suite.log" 2>&1) &
   suite_pid=$!
 fi
 export SIDR_BIN=$PWD/$BUILD/sidreasoner SIDR_SOURCE_DIR=$PWD SIDR_PYTHON=$PYTHON
@@ -56,7 +56,7 @@ if [ $suite = 1 ]; then
   grep -E "tests passed|tests failed|\*\*\*Failed|Not Run|Timeout" "$LOG_DIR/suite.log" | head -30
 fi
 if [ $bench = 1 ]; then
-  step bench 240 "$PYTHON" bench/gpu_model_bench.py --build "$BUILD" --iters 2
+  step bench 170 "$PYTHON" bench/gpu_model_bench.py --build "$BUILD" --iters 2
   cat "$LOG_DIR/bench.log"
 fi
 exit $status
