@@ -1,7 +1,8 @@
 """Qwen3 in plain PyTorch eager (HF's "eager" attention), the peer both benchmarks time against.
 
-One module for both peers: bench/model_bench.py (forward, train step, cached decoding) and bench/sft_peer.py
-(left-padded training batches with an attention mask). Weights are random (initializer_range); only speed is
+One module for the peers: bench/model_bench.py (forward, train step, cached decoding), bench/sft_peer.py
+(left-padded training batches with an attention mask) and bench/gpu_model_bench.py (CUDA; attention="sdpa" is
+HF's sdpa attention: the same masked attention in PyTorch's fused kernel). Weights are random (initializer_range); only speed is
 compared, correctness is the tests' job (tests/python/torch_peer.py).
 """
 import math
@@ -37,8 +38,9 @@ def repeat_kv(x, n):
 
 
 class Attention(nn.Module):
-    def __init__(self, c):
+    def __init__(self, c, attention="eager"):
         super().__init__()
+        self.sdpa = attention == "sdpa"
         self.h, self.kv, self.d = c["num_attention_heads"], c["num_key_value_heads"], c["head_dim"]
         hs = c["hidden_size"]
         self.q_proj = nn.Linear(hs, self.h * self.d, bias=False)
@@ -62,16 +64,19 @@ class Attention(nn.Module):
             cache[0], cache[1] = k, v
         k = repeat_kv(k, self.h // self.kv)
         v = repeat_kv(v, self.h // self.kv)
+        if self.sdpa:
+            out = F.scaled_dot_product_attention(q, k, v, attn_mask=bias.to(q.dtype))
+            return self.o_proj(out.transpose(1, 2).reshape(b, t, -1))
         w = torch.matmul(q, k.transpose(2, 3)) / math.sqrt(self.d) + bias
         w = F.softmax(w, dim=-1, dtype=torch.float32).to(q.dtype)
         return self.o_proj(torch.matmul(w, v).transpose(1, 2).reshape(b, t, -1))
 
 
 class Layer(nn.Module):
-    def __init__(self, c):
+    def __init__(self, c, attention="eager"):
         super().__init__()
         hs, inter = c["hidden_size"], c["intermediate_size"]
-        self.self_attn = Attention(c)
+        self.self_attn = Attention(c, attention)
         self.gate_proj = nn.Linear(hs, inter, bias=False)
         self.up_proj = nn.Linear(hs, inter, bias=False)
         self.down_proj = nn.Linear(inter, hs, bias=False)
@@ -85,11 +90,11 @@ class Layer(nn.Module):
 
 
 class EagerQwen3(nn.Module):
-    def __init__(self, c):
+    def __init__(self, c, attention="eager"):
         super().__init__()
         self.c = c
         self.embed_tokens = nn.Embedding(c["vocab_size"], c["hidden_size"])
-        self.layers = nn.ModuleList([Layer(c) for _ in range(c["num_hidden_layers"])])
+        self.layers = nn.ModuleList([Layer(c, attention) for _ in range(c["num_hidden_layers"])])
         self.norm = RMSNorm(c["hidden_size"], c["rms_norm_eps"])
         d = c["head_dim"]
         self.register_buffer("inv_freq", 1.0 / (c["rope_theta"] ** (torch.arange(0, d, 2).float() / d)))

@@ -88,8 +88,11 @@ TEST(Cuda, GradientsMatchCpu) {
   auto [ids, mask] = padded_batch();
   auto loss_of = [&](Qwen3& m, const torch::Device& device) {
     auto logits = m->forward(ids.to(device), mask.to(device));  // (B, T, V)
-    auto targets = ids.roll(-1, 1).to(device);
-    return torch::nn::functional::cross_entropy(logits.view({-1, logits.size(-1)}), targets.view({-1}));
+    // The next token at every real position (padding and each row's last position are not targets).
+    auto targets = ids.roll(-1, 1).masked_fill(mask.roll(-1, 1).eq(0), -100);
+    targets.select(1, targets.size(1) - 1).fill_(-100);
+    return torch::nn::functional::cross_entropy(logits.view({-1, logits.size(-1)}), targets.view({-1}).to(device),
+                                                torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100));
   };
   auto cpu_loss = loss_of(cpu, torch::kCPU);
   auto gpu_loss = loss_of(gpu, kGpu);
