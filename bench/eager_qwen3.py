@@ -118,8 +118,8 @@ class EagerQwen3(nn.Module):
             bias = torch.full((t, past + t), torch.finfo(torch.float32).min).triu(past + 1)[None, None]
         freqs = pos[..., None] * self.inv_freq
         emb = torch.cat([freqs, freqs], -1)
-        cos, sin = emb.cos()[:, None], emb.sin()[:, None]
         x = self.embed_tokens(ids)
+        cos, sin = emb.cos()[:, None].to(x.dtype), emb.sin()[:, None].to(x.dtype)  # as HF: in the model's dtype
         for i, layer in enumerate(self.layers):
             x = layer(x, cos, sin, bias, None if caches is None else caches[i])
         return self.norm(x) @ self.embed_tokens.weight.T

@@ -12,6 +12,7 @@ attention in torch.nn.functional.scaled_dot_product_attention). Ours uses at::sc
 libtorch 2.x. Also achieved TFLOP/s (matmul FLOPs from the shapes; backward = 2x forward).
 
 Usage: bench/gpu_model_bench.py [--build build-cuda] [--shapes qwen3-1.7b] [--iters 3] [--modes forward,train,decode]
+                                [--device cuda] [--dtype bfloat16]   (--device cpu: a smoke run of the script itself)
 """
 import argparse
 import json
@@ -32,15 +33,20 @@ SHAPES = {"forward": (4, 512), "train": (4, 512), "decode": (40, 256)}  # (batch
 NEW_TOKENS = 32
 
 
-def peer_run(c, attention, mode, iters):
+def synchronize(device):
+    if device == "cuda":
+        torch.cuda.synchronize()
+
+
+def peer_run(c, attention, mode, iters, device, dtype):
     torch.manual_seed(0)
-    with torch.device("cuda"):
-        model = EagerQwen3(c, attention).to(torch.bfloat16)
+    with torch.device(device):
+        model = EagerQwen3(c, attention).to(getattr(torch, dtype))
     V = c["vocab_size"]
     batch, seq = SHAPES[mode]
 
     def step():
-        with torch.device("cuda"):
+        with torch.device(device):
             if mode == "forward":
                 model.eval()
                 with torch.no_grad():
@@ -64,22 +70,23 @@ def peer_run(c, attention, mode, iters):
             return batch * NEW_TOKENS
 
     step()
-    torch.cuda.synchronize()
+    synchronize(device)
     best = 1e30
     for _ in range(iters):
         t0 = time.perf_counter()
         tokens = step()
-        torch.cuda.synchronize()
+        synchronize(device)
         best = min(best, time.perf_counter() - t0)
     del model
-    torch.cuda.empty_cache()
+    if device == "cuda":
+        torch.cuda.empty_cache()
     return tokens / best
 
 
-def ours_run(bench_bin, cfg_path, modes, iters):
+def ours_run(bench_bin, cfg_path, modes, iters, device, dtype):
     # One process for all modes: the model is initialised (on the CPU, then moved) once.
     batch, seq = SHAPES["forward"]
-    cmd = [bench_bin, "--config", cfg_path, "--mode", ",".join(modes), "--device", "cuda", "--dtype", "bfloat16",
+    cmd = [bench_bin, "--config", cfg_path, "--mode", ",".join(modes), "--device", device, "--dtype", dtype,
            "--iters", str(iters), "--batch", str(batch), "--seq", str(seq), "--decode-batch",
            str(SHAPES["decode"][0]), "--prompt", str(SHAPES["decode"][1]), "--new-tokens", str(NEW_TOKENS),
            "--threads", "8"]
@@ -96,10 +103,13 @@ def main():
     ap.add_argument("--shapes", default="qwen3-1.7b")
     ap.add_argument("--iters", type=int, default=3)
     ap.add_argument("--modes", default="forward,train,decode")
+    ap.add_argument("--device", default="cuda")
+    ap.add_argument("--dtype", default="bfloat16")
     args = ap.parse_args()
     bench_bin = os.path.join(args.build, "bench", "model_bench")
     modes = args.modes.split(",")
-    print(f"torch {torch.__version__}, {torch.cuda.get_device_name()}, bfloat16; shapes {SHAPES} "
+    name = torch.cuda.get_device_name() if args.device == "cuda" else "cpu"
+    print(f"torch {torch.__version__}, {name}, {args.dtype}; shapes {SHAPES} "
           f"(decode: +{NEW_TOKENS} tokens); best of {args.iters}", flush=True)
     print(f"{'shape':11} {'mode':8} {'ours tok/s':>11} {'eager tok/s':>12} {'sdpa tok/s':>11} "
           f"{'vs eager':>8} {'vs sdpa':>8} {'ours TF/s':>9}", flush=True)
@@ -107,10 +117,10 @@ def main():
         cfg_path = os.path.join(ROOT, "configs", "models", shape + ".json")
         with open(cfg_path) as f:
             c = json.load(f)
-        ours = ours_run(bench_bin, cfg_path, modes, args.iters)
+        ours = ours_run(bench_bin, cfg_path, modes, args.iters, args.device, args.dtype)
         for mode in modes:
-            eager = peer_run(c, "eager", mode, args.iters)
-            sdpa = peer_run(c, "sdpa", mode, args.iters)
+            eager = peer_run(c, "eager", mode, args.iters, args.device, args.dtype)
+            sdpa = peer_run(c, "sdpa", mode, args.iters, args.device, args.dtype)
             mine = ours.get(mode, float("nan"))
             seq = SHAPES[mode][1]
             tf = mine * flops_per_token(c, mode, seq, seq, NEW_TOKENS) / 1e12
