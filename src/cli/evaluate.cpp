@@ -14,8 +14,11 @@ void setup(CLI::App& root) {
       "evaluate", "Recommend by trie-constrained beam search; write predictions.json and metrics.json");
   cmd->add_option("--model", o->model_dir, "checkpoint directory with tokenizer.json")->required();
   cmd->add_option("--ensemble", o->ensemble,
-                  "another checkpoint decoded together with --model (repeatable): the mean of the members' "
-                  "next-token distributions; members share the tokenizer");
+                  "another checkpoint decoded together with --model (repeatable): the members' "
+                  "next-token distributions combined by --ensemble-mix; members share the tokenizer");
+  cmd->add_option("--ensemble-mix", o->ensemble_mix,
+                  "how the --ensemble members combine: mean (a mixture) or product (a product of experts)")
+      ->capture_default_str();
   cmd->add_option("--sasrec", o->sasrec_dir,
                   "a `baseline sasrec` run directory mixed into the search (plain mode): SASRec's item "
                   "distribution, spread over SID prefixes, weighted by --sasrec-weight");

@@ -41,6 +41,11 @@ void EvaluateOptions::validate() const {
   if (beams < 1) throw InputError("beam size must be at least 1, got " + std::to_string(beams));
   if (batch_size < 1) throw InputError("batch size must be at least 1, got " + std::to_string(batch_size));
   if (think_tokens < 1) throw InputError("think tokens must be at least 1, got " + std::to_string(think_tokens));
+  try {
+    decode::parse_mixing(ensemble_mix);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(std::string("--ensemble-mix ") + e.what());
+  }
   if (sasrec_dir.empty() && !sasrec_ensemble.empty())
     throw InputError("--sasrec-ensemble adds runs to --sasrec: give --sasrec first");
   if (!sasrec_dir.empty()) {
@@ -154,9 +159,10 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
                                    model->config().vocab_size, options.model_dir, members.front()->vocab_size()));
     members.push_back(std::make_unique<decode::LmStepModel>(model, end_token));  // pad = eos, as the reference pads
   }
-  // The language models decode as one mixture (equal weights). With --sasrec, SASRec's item distribution is
-  // a second expert beside that mixture: weight sasrec_weight, combined by --sasrec-mix.
-  std::unique_ptr<decode::StepModel> step_model = std::make_unique<decode::EnsembleStepModel>(std::move(members));
+  // The language models decode as one (equal weights, combined by --ensemble-mix). With --sasrec, SASRec's item
+  // distribution is a second expert beside them: weight sasrec_weight, combined by --sasrec-mix.
+  std::unique_ptr<decode::StepModel> step_model = std::make_unique<decode::EnsembleStepModel>(
+      std::move(members), std::vector<double>{}, decode::parse_mixing(options.ensemble_mix));
   // SASRec runs (--sasrec, then --sasrec-ensemble), each with its users' histories cut at its own max_len.
   std::vector<baseline::SasrecScorer> sasrecs;
   std::vector<std::vector<baseline::SequenceExample>> sasrec_rows;
@@ -280,7 +286,10 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
   m["split"] = options.split;
   m["dataset"] = options.dataset;
   m["model"] = options.model_dir;
-  if (!options.ensemble.empty()) m["ensemble"] = options.ensemble;
+  if (!options.ensemble.empty()) {
+    m["ensemble"] = options.ensemble;
+    m["ensemble_mix"] = options.ensemble_mix;
+  }
   if (!options.sasrec_dir.empty()) {
     m["sasrec"] = options.sasrec_dir;
     if (!options.sasrec_ensemble.empty()) m["sasrec_ensemble"] = options.sasrec_ensemble;

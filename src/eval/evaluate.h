@@ -17,6 +17,7 @@ struct EvaluateOptions {
   // More checkpoints decoded with model_dir as one ensemble (mean of the members' next-token distributions);
   // each needs the same tokenizer.json as model_dir.
   std::vector<std::string> ensemble;
+  std::string ensemble_mix = "mean";    // how the members combine: mean (a mixture) or product (of experts)
   // A trained SASRec run directory (`sidreasoner baseline sasrec`) mixed into the search (plain mode): its
   // item distribution, as a next-token distribution over SID prefixes, gets weight sasrec_weight and the
   // language model(s) the rest, mixed as sasrec_mix says: "mean" (a mixture of the two distributions) or

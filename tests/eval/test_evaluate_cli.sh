@@ -99,25 +99,36 @@ for p, row, ref in zip(preds, rows, hf):
 print("sequence ok")
 PY
 
-# Ensembles: a model ensembled with itself is the model (the mean of one distribution twice); with another member
-# the metrics record it. Members with another tokenizer are refused below.
+# Ensembles: a model ensembled with itself is the model (the mean, or the renormalised product, of one distribution
+# twice); with another member the metrics record it, and mean and product decode differently. Members with
+# another tokenizer, and an unknown --ensemble-mix, are refused below.
 "$bin" model init --config "$tmp/model/config.json" --out "$tmp/model2" --seed 2 > /dev/null
 cp "$tmp/model/tokenizer.json" "$tmp/model/tokenizer_config.json" "$tmp/model2/"
 "$bin" evaluate --model "$tmp/model" --ensemble "$tmp/model" --data "$data" --dataset $ds --limit 5 --beams 4 \
   --batch-size 3 --out "$tmp/self_ens" --with-scores --quiet --threads 1 > /dev/null
 "$bin" evaluate --model "$tmp/model" --ensemble "$tmp/model2" --data "$data" --dataset $ds --limit 5 --beams 4 \
   --batch-size 3 --out "$tmp/ens" --with-scores --quiet --threads 1 > /dev/null
+for run in model:self_prod model2:ens_prod; do  # member:output
+  "$bin" evaluate --model "$tmp/model" --ensemble "$tmp/${run%%:*}" --ensemble-mix product --data "$data" \
+    --dataset $ds --limit 5 --beams 4 --batch-size 3 --out "$tmp/${run##*:}" --with-scores --quiet --threads 1 \
+    > /dev/null
+done
 /usr/bin/python3 - "$tmp" <<'PY'
 import json, sys
 tmp = sys.argv[1]
 single = json.load(open(f"{tmp}/plain/predictions.json"))
-self_ens = json.load(open(f"{tmp}/self_ens/predictions.json"))
 ens = json.load(open(f"{tmp}/ens/predictions.json"))
-for a, b in zip(single, self_ens):
-    assert a["predict"] == b["predict"], (a, b)
-    assert all(abs(x - y) < 1e-4 for x, y in zip(a["scores"], b["scores"])), (a["scores"], b["scores"])
+ens_prod = json.load(open(f"{tmp}/ens_prod/predictions.json"))
+for name in ("self_ens", "self_prod"):
+    for a, b in zip(single, json.load(open(f"{tmp}/{name}/predictions.json"))):
+        assert a["predict"] == b["predict"], (name, a, b)
+        assert all(abs(x - y) < 1e-4 for x, y in zip(a["scores"], b["scores"])), (name, a["scores"], b["scores"])
 assert any(a["predict"] != b["predict"] for a, b in zip(single, ens)), "a second member changed nothing"
-assert json.load(open(f"{tmp}/ens/metrics.json"))["ensemble"] == [f"{tmp}/model2"]
+assert any(abs(x - y) > 1e-3 for a, b in zip(ens, ens_prod) for x, y in zip(a["scores"], b["scores"])), \
+    "mean and product of two members scored alike"
+m = json.load(open(f"{tmp}/ens/metrics.json"))
+assert m["ensemble"] == [f"{tmp}/model2"] and m["ensemble_mix"] == "mean", m
+assert json.load(open(f"{tmp}/ens_prod/metrics.json"))["ensemble_mix"] == "product"
 print("ensemble ok")
 PY
 mkdir "$tmp/other_tok" && cp "$tmp/model2"/* "$tmp/other_tok/" && echo " " >> "$tmp/other_tok/tokenizer.json"
@@ -136,6 +147,9 @@ expect_input_error evaluate --model "$tmp/nomodel" --data "$data" --dataset $ds 
 expect_input_error evaluate --model "$tmp/model" --data "$data" --dataset $ds --mode fancy --out "$tmp/bad4"
 expect_input_error evaluate --model "$tmp/model" --ensemble "$tmp/other_tok" --data "$data" --dataset $ds --out "$tmp/bad5"
 grep -q "tokenizer.json differs" "$tmp/err" || { echo "unexpected error:"; cat "$tmp/err"; exit 1; }
+expect_input_error evaluate --model "$tmp/model" --ensemble "$tmp/model2" --ensemble-mix geometric --data "$data" \
+  --dataset $ds --out "$tmp/bad5b"
+grep -q "ensemble-mix must be mean or product" "$tmp/err" || { echo "unexpected error:"; cat "$tmp/err"; exit 1; }
 expect_input_error evaluate --model "$tmp/model" --data "$data" --dataset $ds --style bogus --out "$tmp/bad6"
 grep -q "^error: --style (the prompt style) must be 'reference', 'compact' or 'sequence', got 'bogus'" "$tmp/err" ||
   { echo "unexpected error:"; cat "$tmp/err"; exit 1; }
