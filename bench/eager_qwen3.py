@@ -12,6 +12,34 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+def bench_step(model, mode, batch, seq, new_tokens):
+    """One timed unit of the model benchmarks on random ids; returns the tokens it processed.
+
+    forward: batch x seq without gradients; train: the same with the cross-entropy backward; decode: a prompt of
+    `seq` tokens, then `new_tokens` greedy steps with the KV caches. New tensors go to the default device.
+    """
+    V = model.c["vocab_size"]
+    if mode == "forward":
+        model.eval()
+        with torch.no_grad():
+            model(torch.randint(V, (batch, seq)))
+        return batch * seq
+    if mode == "train":
+        model.train()
+        ids = torch.randint(V, (batch, seq))
+        loss = F.cross_entropy(model(ids).view(-1, V).float(), ids.view(-1))
+        model.zero_grad()
+        loss.backward()
+        return batch * seq
+    model.eval()
+    with torch.no_grad():
+        caches = [[None, None] for _ in model.layers]
+        logits = model(torch.randint(V, (batch, seq)), caches=caches, past=0)
+        for past in range(seq, seq + new_tokens):
+            logits = model(logits[:, -1].argmax(-1, keepdim=True), caches=caches, past=past)
+    return batch * new_tokens
+
+
 class RMSNorm(nn.Module):
     def __init__(self, dim, eps):
         super().__init__()

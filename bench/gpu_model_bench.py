@@ -22,10 +22,9 @@ import sys
 import time
 
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from eager_qwen3 import EagerQwen3  # noqa: E402
+from eager_qwen3 import EagerQwen3, bench_step  # noqa: E402
 from model_bench import flops_per_token  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -42,32 +41,11 @@ def peer_run(c, attention, mode, iters, device, dtype):
     torch.manual_seed(0)
     with torch.device(device):
         model = EagerQwen3(c, attention).to(getattr(torch, dtype))
-    V = c["vocab_size"]
     batch, seq = SHAPES[mode]
 
     def step():
-        with torch.device(device):
-            if mode == "forward":
-                model.eval()
-                with torch.no_grad():
-                    model(torch.randint(V, (batch, seq)))
-                return batch * seq
-            if mode == "train":
-                model.train()
-                ids = torch.randint(V, (batch, seq))
-                loss = F.cross_entropy(model(ids).view(-1, V).float(), ids.view(-1))
-                model.zero_grad()
-                loss.backward()
-                return batch * seq
-            model.eval()
-            with torch.no_grad():
-                caches = [[None, None] for _ in model.layers]
-                logits = model(torch.randint(V, (batch, seq)), caches=caches, past=0)
-                past = seq
-                for _ in range(NEW_TOKENS):
-                    logits = model(logits[:, -1].argmax(-1, keepdim=True), caches=caches, past=past)
-                    past += 1
-            return batch * NEW_TOKENS
+        with torch.device(device):  # the peer builds its masks and positions on the default device
+            return bench_step(model, mode, batch, seq, NEW_TOKENS)
 
     step()
     synchronize(device)

@@ -22,13 +22,12 @@ import sys
 import time
 
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "python"))
 from torch_peer import set_threads  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from eager_qwen3 import EagerQwen3  # noqa: E402
+from eager_qwen3 import EagerQwen3, bench_step  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -37,32 +36,9 @@ def eager_run(c, mode, threads, iters, batch, seq, prompt, new_tokens):
     set_threads(threads)
     torch.manual_seed(0)
     model = EagerQwen3(c)
-    V = c["vocab_size"]
 
     def step():
-        if mode == "forward":
-            model.eval()
-            with torch.no_grad():
-                model(torch.randint(V, (batch, seq)))
-            return batch * seq
-        if mode == "train":
-            model.train()
-            ids = torch.randint(V, (batch, seq))
-            loss = F.cross_entropy(model(ids).view(-1, V), ids.view(-1))
-            model.zero_grad()
-            loss.backward()
-            return batch * seq
-        model.eval()
-        with torch.no_grad():
-            caches = [[None, None] for _ in model.layers]
-            ids = torch.randint(V, (batch, prompt))
-            logits = model(ids, caches=caches, past=0)
-            past = prompt
-            for _ in range(new_tokens):
-                nxt = logits[:, -1].argmax(-1, keepdim=True)
-                logits = model(nxt, caches=caches, past=past)
-                past += 1
-        return batch * new_tokens
+        return bench_step(model, mode, batch, prompt if mode == "decode" else seq, new_tokens)
 
     step()
     best, best_cpu = 1e30, 1e30

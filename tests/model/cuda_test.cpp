@@ -45,13 +45,23 @@ std::pair<torch::Tensor, torch::Tensor> padded_batch() {
 
 double max_abs(const torch::Tensor& t) { return t.abs().max().item<double>(); }
 
+// The same random weights twice: on the CPU in float32, and on the GPU in `dtype`.
+struct TwinModels {
+  Qwen3 cpu{nullptr}, gpu{nullptr};
+};
+TwinModels twin_models(std::uint64_t seed, torch::Dtype dtype = torch::kFloat32, bool eval = true) {
+  TwinModels twins{init_model(gpu_test_config(), seed), init_model(gpu_test_config(), seed)};
+  twins.gpu->to(kGpu, dtype);
+  if (eval) {
+    twins.cpu->eval();
+    twins.gpu->eval();
+  }
+  return twins;
+}
+
 TEST(Cuda, Float32ForwardMatchesCpu) {
   SKIP_WITHOUT_CUDA();
-  auto cpu = init_model(gpu_test_config(), 11);
-  auto gpu = init_model(gpu_test_config(), 11);
-  gpu->to(kGpu);
-  cpu->eval();
-  gpu->eval();
+  auto [cpu, gpu] = twin_models(11);
   torch::NoGradGuard no_grad;
   auto [ids, mask] = padded_batch();
   auto expected = cpu->forward(ids, mask);
@@ -63,11 +73,7 @@ TEST(Cuda, Float32ForwardMatchesCpu) {
 
 TEST(Cuda, Bfloat16ForwardStaysCloseToFloat32) {
   SKIP_WITHOUT_CUDA();
-  auto cpu = init_model(gpu_test_config(), 12);
-  auto gpu = init_model(gpu_test_config(), 12);
-  gpu->to(kGpu, torch::kBFloat16);
-  cpu->eval();
-  gpu->eval();
+  auto [cpu, gpu] = twin_models(12, torch::kBFloat16);
   torch::NoGradGuard no_grad;
   auto [ids, mask] = padded_batch();
   auto expected = cpu->forward(ids, mask);
@@ -82,9 +88,7 @@ TEST(Cuda, Bfloat16ForwardStaysCloseToFloat32) {
 
 TEST(Cuda, GradientsMatchCpu) {
   SKIP_WITHOUT_CUDA();
-  auto cpu = init_model(gpu_test_config(), 13);
-  auto gpu = init_model(gpu_test_config(), 13);
-  gpu->to(kGpu);
+  auto [cpu, gpu] = twin_models(13, torch::kFloat32, /*eval=*/false);
   auto [ids, mask] = padded_batch();
   auto loss_of = [&](Qwen3& m, const torch::Device& device) {
     auto logits = m->forward(ids.to(device), mask.to(device));  // (B, T, V)
@@ -146,11 +150,7 @@ const std::vector<std::vector<std::vector<decode::TokenId>>> kPromptBatches{
 
 TEST(Cuda, KvCachedBeamSearchMatchesCpu) {
   SKIP_WITHOUT_CUDA();
-  auto cpu = init_model(gpu_test_config(), 14);
-  auto gpu = init_model(gpu_test_config(), 14);
-  gpu->to(kGpu);
-  cpu->eval();
-  gpu->eval();
+  auto [cpu, gpu] = twin_models(14);
   auto trie = std::make_shared<sid::Trie>(sid::Trie::build(synthetic_sids(30)));
   decode::TrieConstraint constraint(trie, kEnd);
   decode::BeamSearchOptions options;
@@ -171,11 +171,7 @@ TEST(Cuda, KvCachedBeamSearchMatchesCpu) {
 // language model's device.
 TEST(Cuda, ProductWithACpuItemPriorMatchesCpu) {
   SKIP_WITHOUT_CUDA();
-  auto cpu = init_model(gpu_test_config(), 15);
-  auto gpu = init_model(gpu_test_config(), 15);
-  gpu->to(kGpu);
-  cpu->eval();
-  gpu->eval();
+  auto [cpu, gpu] = twin_models(15);
   auto items = synthetic_sids(30);
   auto trie = std::make_shared<sid::Trie>(sid::Trie::build(items));
   decode::TrieConstraint constraint(trie, kEnd);
