@@ -14,8 +14,8 @@ namespace sidr::eval {
 
 struct EvaluateOptions {
   std::string model_dir;                // checkpoint with tokenizer.json (HF layout)
-  // More checkpoints decoded with model_dir as one ensemble (mean of the members' next-token distributions);
-  // each needs the same tokenizer.json as model_dir.
+  // More checkpoints decoded with model_dir as one ensemble (the members' next-token distributions combined as
+  // ensemble_mix says); each needs the same tokenizer.json as model_dir.
   std::vector<std::string> ensemble;
   std::string ensemble_mix = "mean";    // how the members combine: mean (a mixture) or product (of experts)
   // A trained SASRec run directory (`sidreasoner baseline sasrec`) mixed into the search (plain mode): its

@@ -81,6 +81,16 @@ struct Distributed::Impl {
 Distributed::Distributed(const DistributedEnv& env, std::chrono::milliseconds timeout)
     : env_(env), impl_(std::make_unique<Impl>()) {
   if (env_.world_size == 1) return;
+#ifdef SIDR_USE_NCCL
+  const bool use_nccl = env_.on_gpu && torch::cuda::is_available();
+#else
+  const bool use_nccl = false;
+#endif
+#ifdef SIDR_NO_GLOO
+  if (!use_nccl)  // before the rendezvous: every rank fails alike, none waits for the others
+    throw InputError(fmt::format("{} ranks on the CPU need Gloo, which this build lacks (libtorch without gloo "
+                                 "headers): train on GPUs (--device cuda, NCCL) or in one process", env_.world_size));
+#endif
   c10d::TCPStoreOptions options;
   options.port = static_cast<std::uint16_t>(env_.master_port);
   options.isServer = env_.rank == 0;
@@ -89,20 +99,17 @@ Distributed::Distributed(const DistributedEnv& env, std::chrono::milliseconds ti
   options.timeout = timeout;
   auto tcp = c10::make_intrusive<c10d::TCPStore>(env_.master_addr, options);
   impl_->store = c10::make_intrusive<c10d::PrefixStore>("sidr", tcp);
+  if (use_nccl) {
 #ifdef SIDR_USE_NCCL
-  if (env_.on_gpu && torch::cuda::is_available()) {
     // NCCL binds each rank to the current device: this rank's GPU (LOCAL_RANK), as the trainer places its model.
     c10::cuda::set_device(static_cast<c10::DeviceIndex>(env_.local_rank % torch::cuda::device_count()));
     auto nccl_options = c10d::ProcessGroupNCCL::Options::create();
     impl_->nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(impl_->store, env_.rank, env_.world_size, nccl_options);
     impl_->backend = "nccl";
+#endif
     return;
   }
-#endif
-#ifdef SIDR_NO_GLOO
-  throw InputError(fmt::format("{} ranks on the CPU need Gloo, which this build lacks (libtorch without gloo headers): "
-                               "train on GPUs (--device cuda, NCCL) or in one process", env_.world_size));
-#else
+#ifndef SIDR_NO_GLOO
   auto gloo_options = c10d::ProcessGroupGloo::Options::create();
   gloo_options->timeout = timeout;
   // Loopback for a single machine; the hostname otherwise (what torch.distributed does by default).
