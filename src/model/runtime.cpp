@@ -13,11 +13,17 @@ torch::Device RuntimeOptions::torch_device() const {
   if (device.rfind("cuda", 0) == 0) {
     if (!torch::cuda::is_available())
       throw InputError("option '--device': " + device + " requested but this libtorch has no usable CUDA device");
+    torch::Device parsed = torch::kCPU;
     try {
-      return torch::Device(device);
+      parsed = torch::Device(device);
     } catch (const std::exception&) {
       throw InputError("option '--device': cannot parse '" + device + "' (expected cpu, cuda or cuda:N)");
     }
+    const auto count = static_cast<int>(torch::cuda::device_count());
+    if (parsed.has_index() && parsed.index() >= count)  // e.g. more local ranks than GPUs (rank r takes cuda:r)
+      throw InputError("option '--device': " + device + " requested but this machine has " + std::to_string(count) +
+                       " CUDA device(s)");
+    return parsed;
   }
   throw InputError("option '--device': unknown device '" + device + "' (expected cpu, cuda or cuda:N)");
 }

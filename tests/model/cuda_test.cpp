@@ -15,6 +15,8 @@
 #include "decode/lm_step_model.h"
 #include "model/checkpoint.h"
 #include "model/qwen3.h"
+#include "model/runtime.h"
+#include "util/error.h"
 #include "model_test_util.h"
 #include "sid/trie.h"
 
@@ -57,6 +59,18 @@ TwinModels twin_models(std::uint64_t seed, torch::Dtype dtype = torch::kFloat32,
     twins.gpu->eval();
   }
   return twins;
+}
+
+TEST(Cuda, DevicesBeyondTheLastGpuAreRefused) {
+  SKIP_WITHOUT_CUDA();
+  const auto count = torch::cuda::device_count();
+  EXPECT_TRUE(RuntimeOptions{"cuda:0"}.torch_device().is_cuda());
+  try {
+    RuntimeOptions{"cuda:" + std::to_string(count)}.torch_device();
+    FAIL() << "cuda:" << count << " accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("CUDA device(s)"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Cuda, Float32ForwardMatchesCpu) {
