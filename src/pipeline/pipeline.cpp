@@ -120,6 +120,23 @@ std::vector<std::uint64_t> ensemble_seeds(const Json& config) {
   return seeds;
 }
 
+std::vector<std::string> eval_parts(const Json& config) {
+  if (!config.contains("eval") || !config["eval"].contains("parts")) return {"lm", "single"};
+  const Json& parts = config["eval"]["parts"];
+  std::vector<std::string> out;
+  if (parts.is_array())
+    for (const auto& part : parts) {
+      if (!part.is_string() || (part != "lm" && part != "single")) {
+        out.clear();
+        break;
+      }
+      out.push_back(part.get<std::string>());
+    }
+  if (out.size() != parts.size() || !parts.is_array())
+    throw InputError(fmt::format("config 'eval.parts': expected a list of \"lm\" and \"single\", got {}", parts.dump()));
+  return out;
+}
+
 std::optional<FusionOptions> fusion_options(const Json& config) {
   if (!config.contains("fusion")) return std::nullopt;
   const Json& fusion = config["fusion"];
@@ -228,13 +245,16 @@ std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
                       name + "/metrics.json",
                       {concat(concat({"evaluate", "--model", run + "/stage1/final_checkpoint"}, data_flags),
                               concat(concat({"--split", split, "--out", run + "/" + name}, extra),
-                                     flags_from_json(eval_flags, {"splits"})))}});
+                                     flags_from_json(eval_flags, {"splits", "parts"})))}});
   };
   for (const auto& split : splits) add_eval("eval_" + split, split, concat(member_flags, fusion_flags));
-  // The parts alone on test, beside the whole: the language model(s) without SASRec, one model alone.
+  // The parts alone on test, beside the whole (those eval.parts names): the language model(s) without SASRec
+  // ("lm"), one model alone ("single").
+  const auto parts = eval_parts(config);
+  auto wanted = [&](const char* part) { return std::find(parts.begin(), parts.end(), part) != parts.end(); };
   if (std::find(splits.begin(), splits.end(), "test") != splits.end()) {
-    if (!fusion_flags.empty()) add_eval("eval_test_lm", "test", member_flags);
-    if (!member_flags.empty()) add_eval("eval_test_single", "test", {});
+    if (!fusion_flags.empty() && wanted("lm")) add_eval("eval_test_lm", "test", member_flags);
+    if (!member_flags.empty() && wanted("single")) add_eval("eval_test_single", "test", {});
   }
   return stages;
 }

@@ -38,6 +38,11 @@ Json resolve_config(const PipelineOptions& options, const Json& preset);
 // InputError on a malformed list or a seed that repeats a member's (stage 1 trains with sft.seed, default 42).
 std::vector<std::uint64_t> ensemble_seeds(const Json& config);
 
+// "eval": {"parts": ["lm", "single"]}: which parts of the decoded whole are also evaluated alone on test, for
+// the report: "lm" the language model(s) without SASRec (with a fusion), "single" stage 1's model alone (with
+// an ensemble). Both by default. InputError on anything but a list of those names.
+std::vector<std::string> eval_parts(const Json& config);
+
 // "fusion": {"sasrec": "ce", "weight": 0.3, "mix": "product", "temperature": 1}: every evaluation mixes the
 // named SASRec run of the config's "sasrec" section into the search (evaluate --sasrec) with that weight, mixing
 // (mean or product, default mean) and temperature (default 1). nullopt without one; InputError on a malformed

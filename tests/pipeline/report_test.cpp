@@ -171,6 +171,26 @@ TEST(PipelinePreset, FusionMixesSasrecIntoEveryEvaluationAndShowsTheParts) {
   EXPECT_EQ(args("eval_test_single").find("--sasrec"), std::string::npos);
   EXPECT_EQ(args("eval_test_single").find("--ensemble"), std::string::npos);
 
+  // eval.parts picks which parts run alone; it is not an evaluate flag.
+  auto has = [&](const std::string& name) {
+    return std::any_of(stages.begin(), stages.end(), [&](const Stage& s) { return s.name == name; });
+  };
+  options.overrides.push_back("eval={\"parts\": [\"single\"], \"beams\": 10}");
+  stages = build_stages(resolve_config(options, preset), "/r");
+  EXPECT_FALSE(has("eval_test_lm"));
+  EXPECT_TRUE(has("eval_test_single"));
+  for (const auto& s : stages)
+    for (const auto& arg : s.commands.at(0)) EXPECT_EQ(arg.find("parts"), std::string::npos) << s.name;
+  options.overrides.back() = "eval={\"parts\": []}";
+  stages = build_stages(resolve_config(options, preset), "/r");
+  EXPECT_FALSE(has("eval_test_lm"));
+  EXPECT_FALSE(has("eval_test_single"));
+  EXPECT_TRUE(has("eval_test"));
+  for (const char* bad : {"eval={\"parts\": [\"sasrec\"]}", "eval={\"parts\": \"lm\"}", "eval={\"parts\": [1]}"}) {
+    options.overrides.back() = bad;
+    EXPECT_THROW(build_stages(resolve_config(options, preset), "/r"), InputError) << bad;
+  }
+
   for (const char* bad : {"fusion={\"sasrec\": \"bce\", \"weight\": 0.3}", "fusion={\"sasrec\": \"ce\", \"weight\": 1}",
                           "fusion={\"sasrec\": \"ce\"}", "fusion=0.3",
                           "fusion={\"sasrec\": \"ce\", \"weight\": 0.3, \"mix\": \"geometric\"}",
