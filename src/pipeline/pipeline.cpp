@@ -123,17 +123,15 @@ std::vector<std::uint64_t> ensemble_seeds(const Json& config) {
 std::vector<std::string> eval_parts(const Json& config) {
   if (!config.contains("eval") || !config["eval"].contains("parts")) return {"lm", "single"};
   const Json& parts = config["eval"]["parts"];
+  auto malformed = [&] {
+    return InputError(fmt::format("config 'eval.parts': expected a list of \"lm\" and \"single\", got {}", parts.dump()));
+  };
+  if (!parts.is_array()) throw malformed();
   std::vector<std::string> out;
-  if (parts.is_array())
-    for (const auto& part : parts) {
-      if (!part.is_string() || (part != "lm" && part != "single")) {
-        out.clear();
-        break;
-      }
-      out.push_back(part.get<std::string>());
-    }
-  if (out.size() != parts.size() || !parts.is_array())
-    throw InputError(fmt::format("config 'eval.parts': expected a list of \"lm\" and \"single\", got {}", parts.dump()));
+  for (const auto& part : parts) {
+    if (!part.is_string() || (part != "lm" && part != "single")) throw malformed();
+    out.push_back(part.get<std::string>());
+  }
   return out;
 }
 
