@@ -31,6 +31,8 @@ expect_error "unknown stage 'bogus'" --preset quick --from bogus --out "$tmp/a" 
 expect_error "config 'fusion.weight': 2 is not between 0 and 1" --preset cpu --set fusion.weight=2 --out "$tmp/a" --dry-run
 expect_error "config 'fusion.mix' must be mean or product, got \"geometric\"" --preset cpu --set fusion.mix=geometric \
   --out "$tmp/a" --dry-run
+expect_error "config 'eval.parts': expected a list of \"lm\" and \"single\", got \"lm\"" --preset cpu \
+  --set eval.parts=lm --out "$tmp/a" --dry-run
 expect_error "seed 7 repeats a member's seed" --preset cpu --set 'ensemble={"seeds": [7, 7]}' --out "$tmp/a" --dry-run
 echo '{"name": "broken", "tokenizer": {}}' > "$tmp/broken.json"
 expect_error "field 'model': missing or not an object" --preset "$tmp/broken.json" --out "$tmp/a"
