@@ -263,11 +263,13 @@ void run_pipeline(const PipelineOptions& options) {
   Json config = resolve_config(options, preset);
   fs::path run_dir = options.out.empty() ? fs::path("runs") / config.value("name", options.preset) : options.out;
   auto stages = build_stages(config, run_dir);
+  const RunnerOptions runner{run_dir, options.from_stage, options.dry_run};
+  check_stages(stages, runner);
   if (!options.dry_run) {
     fs::create_directories(run_dir);
     write_file_atomic(run_dir / "config.json", config.dump(2) + "\n");
   }
-  run_stages(stages, {run_dir, options.from_stage, options.dry_run});
+  run_stages(stages, runner);
   if (options.dry_run) return;
   write_report(run_dir, config["dataset"].get<std::string>());
   fmt::print("{}", format_results_table(collect_results(run_dir, config["dataset"].get<std::string>())));

@@ -56,7 +56,8 @@ struct ChildResult {
   double peak_rss_mib;
 };
 
-ChildResult run_child(const std::vector<std::string>& argv) {
+// Runs this binary with `argv`. With `capture`, its stdout is dropped and its stderr written to that file.
+ChildResult run_child(const std::vector<std::string>& argv, const fs::path* capture = nullptr) {
   std::vector<char*> args;
   std::string self = "/proc/self/exe";
   static std::string program = fs::read_symlink(self).string();
@@ -69,6 +70,8 @@ ChildResult run_child(const std::vector<std::string>& argv) {
   pid_t pid = ::fork();
   if (pid < 0) throw Error("pipeline: fork failed");
   if (pid == 0) {
+    if (capture && (!std::freopen("/dev/null", "w", stdout) || !std::freopen(capture->c_str(), "w", stderr)))
+      ::_exit(127);
     ::execv(program.c_str(), args.data());
     std::perror("pipeline: exec");
     ::_exit(127);
@@ -80,13 +83,54 @@ ChildResult run_child(const std::vector<std::string>& argv) {
   return {code, usage.ru_maxrss / 1024.0};  // ru_maxrss is KiB on Linux
 }
 
+// Every command line parses (unknown flags, bad values, missing options fail here, before any stage runs):
+// each is run once as `sidreasoner --check-args ...`, whose parse error is its one line on stderr.
+void check_commands(const std::vector<Stage>& stages) {
+  const fs::path errors = fs::temp_directory_path() / fmt::format("sidr_check_args_{}.txt", ::getpid());
+  for (const auto& stage : stages)
+    for (const auto& argv : stage.commands) {
+      std::vector<std::string> check = {"--check-args"};
+      check.insert(check.end(), argv.begin(), argv.end());
+      if (run_child(check, &errors).exit_code == 0) continue;
+      std::string reason = fs::exists(errors) ? read_file(errors) : "";
+      fs::remove(errors);
+      reason = reason.substr(0, reason.find('\n'));
+      throw InputError(fmt::format("pipeline: stage {}'s command does not parse: {} ({})", stage.name,
+                                   quote_command(argv), reason.empty() ? "no reason given" : reason));
+    }
+  fs::remove(errors);
+}
+
+// The first argument where two command lists differ, for the refusal message.
+std::string first_difference(const Json& recorded, const Json& now) {
+  auto flat = [](const Json& commands) {
+    std::vector<std::string> out;
+    for (const auto& argv : commands) {
+      for (const auto& a : argv) out.push_back(a.get<std::string>());
+      out.push_back(";");
+    }
+    return out;
+  };
+  auto a = flat(recorded), b = flat(now);
+  std::size_t i = 0;
+  while (i < a.size() && i < b.size() && a[i] == b[i]) ++i;
+  auto at = [](const std::vector<std::string>& v, std::size_t i) {
+    if (i >= v.size()) return std::string("(end)");
+    std::string s = i > 0 && v[i - 1].rfind("--", 0) == 0 ? v[i - 1] + " " + v[i] : v[i];
+    return "'" + s + "'";
+  };
+  return fmt::format("was {}, now {}", at(a, i), at(b, i));
+}
+
 }  // namespace
 
-void run_stages(const std::vector<Stage>& stages, const RunnerOptions& options) {
-  if (!options.dry_run) fs::create_directories(options.run_dir);
-  fs::path timings_path = options.run_dir / "timings.json";
-  Json timings = fs::exists(timings_path) ? read_json_file(timings_path) : Json::object();
-  bool redo = false;
+Json commands_json(const Stage& stage) {
+  Json out = Json::array();
+  for (const auto& argv : stage.commands) out.push_back(argv);
+  return out;
+}
+
+static void check_from_stage(const std::vector<Stage>& stages, const RunnerOptions& options) {
   bool found_from = options.from_stage.empty();
   for (const auto& stage : stages) found_from = found_from || stage.name == options.from_stage;
   if (!found_from) {
@@ -94,6 +138,37 @@ void run_stages(const std::vector<Stage>& stages, const RunnerOptions& options) 
     for (const auto& stage : stages) names += (names.empty() ? "" : ", ") + stage.name;
     throw InputError(fmt::format("--from: unknown stage '{}' (stages: {})", options.from_stage, names));
   }
+}
+
+void check_stages(const std::vector<Stage>& stages, const RunnerOptions& options) {
+  check_from_stage(stages, options);
+  fs::path timings_path = options.run_dir / "timings.json";
+  Json timings = fs::exists(timings_path) ? read_json_file(timings_path) : Json::object();
+  check_commands(stages);
+  check_reusable(stages, options, timings);
+}
+
+void check_reusable(const std::vector<Stage>& stages, const RunnerOptions& options, const Json& timings) {
+  for (const auto& stage : stages) {
+    if (stage.name == options.from_stage) return;  // this stage and all after it are redone
+    if (!fs::exists(options.run_dir / stage.done_marker)) continue;
+    const Json* entry = timings.contains(stage.name) ? &timings[stage.name] : nullptr;
+    if (!entry || !entry->contains("commands")) continue;  // made before commands were recorded: reused as is
+    Json now = commands_json(stage);
+    if ((*entry)["commands"] != now)
+      throw InputError(fmt::format(
+          "pipeline: stage {} in {} was made by another command ({}); rerun with --from {} to redo it and the "
+          "stages after it, or choose another --out",
+          stage.name, options.run_dir.string(), first_difference((*entry)["commands"], now), stage.name));
+  }
+}
+
+void run_stages(const std::vector<Stage>& stages, const RunnerOptions& options) {
+  check_from_stage(stages, options);
+  if (!options.dry_run) fs::create_directories(options.run_dir);
+  fs::path timings_path = options.run_dir / "timings.json";
+  Json timings = fs::exists(timings_path) ? read_json_file(timings_path) : Json::object();
+  bool redo = false;
   for (const auto& stage : stages) {
     if (stage.name == options.from_stage) redo = true;
     fs::path marker = options.run_dir / stage.done_marker;
@@ -121,7 +196,8 @@ void run_stages(const std::vector<Stage>& stages, const RunnerOptions& options) 
     }
     if (options.dry_run) continue;
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    timings[stage.name] = {{"seconds", seconds}, {"peak_rss_mib", peak}, {"status", "done"}};
+    timings[stage.name] = {
+        {"seconds", seconds}, {"peak_rss_mib", peak}, {"status", "done"}, {"commands", commands_json(stage)}};
     write_file_atomic(timings_path, timings.dump(2));
     fmt::print(stderr, "pipeline: {} finished in {:.1f} s (peak RSS {:.0f} MiB)\n", stage.name, seconds, peak);
   }

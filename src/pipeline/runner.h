@@ -25,7 +25,19 @@ struct RunnerOptions {
   bool dry_run = false;    // print the commands, run nothing
 };
 
-// Runs the stages in order. Throws Error naming the stage (and its exit code) when a command fails.
+// The stage's commands as recorded in timings.json ("commands": a list of argv lists).
+Json commands_json(const Stage& stage);
+
+// InputError when a stage before `from_stage` whose output exists was made by other commands than the stage's
+// now (recorded in timings.json when it finished): its output would not be what config.json says.
+void check_reusable(const std::vector<Stage>& stages, const RunnerOptions& options, const Json& timings);
+
+// Before anything runs: every command parses (`sidreasoner --check-args`, so a typo in a preset or an override
+// fails at once) and every stage that would be reused passes check_reusable. InputError otherwise.
+void check_stages(const std::vector<Stage>& stages, const RunnerOptions& options);
+
+// Runs the stages in order (after check_stages). Throws Error naming the stage (and its exit code) when a
+// command fails.
 void run_stages(const std::vector<Stage>& stages, const RunnerOptions& options);
 
 }  // namespace sidr::pipeline

@@ -34,6 +34,9 @@ expect_error "config 'fusion.mix' must be mean or product, got \"geometric\"" --
 expect_error "config 'eval.parts': expected a list of \"lm\" and \"single\", got \"lm\"" --preset cpu \
   --set eval.parts=lm --out "$tmp/a" --dry-run
 expect_error "seed 7 repeats a member's seed" --preset cpu --set 'ensemble={"seeds": [7, 7]}' --out "$tmp/a" --dry-run
+# A typo in a preset key or an override fails before the first stage runs: every stage's command is parsed first.
+expect_error "stage stage1's command does not parse: sidreasoner sft" --preset quick --set sft.epochz=2 --out "$tmp/a"
+expect_error "stage eval_valid.s command does not parse: .*(Could not convert: --beams = ten)" --preset quick --set eval.beams=ten --out "$tmp/a"
 echo '{"name": "broken", "tokenizer": {}}' > "$tmp/broken.json"
 expect_error "field 'model': missing or not an object" --preset "$tmp/broken.json" --out "$tmp/a"
 [ ! -e "$tmp/a" ] || { echo "FAIL: a run directory was created for bad input"; exit 1; }
