@@ -95,7 +95,7 @@ TEST(PipelinePreset, EnsembleSeedsAddMembersAndASingleMemberTest) {
   Json preset = load_preset(std::string(SIDR_SOURCE_DIR) + "/configs/presets/quick.json");
   PipelineOptions options;
   options.data = std::string(SIDR_SOURCE_DIR) + "/data/Amazon";
-  options.overrides = {"ensemble={\"seeds\": [7, 3]}"};
+  options.overrides = {"ensemble={\"seeds\": [7, 3]}", "eval.parts=[\"lm\", \"single\"]"};
   Json config = resolve_config(options, preset);
   auto stages = build_stages(config, "/r");
   auto find = [&](const std::string& name) -> const Stage* {
@@ -143,7 +143,7 @@ TEST(PipelinePreset, FusionMixesSasrecIntoEveryEvaluationAndShowsTheParts) {
   PipelineOptions options;
   options.data = std::string(SIDR_SOURCE_DIR) + "/data/Amazon";
   options.overrides = {"sasrec={\"ce\": {\"epochs\": 2}}", "fusion={\"sasrec\": \"ce\", \"weight\": 0.25}",
-                       "ensemble={\"seeds\": [7]}"};
+                       "ensemble={\"seeds\": [7]}", "eval.parts=[\"lm\", \"single\"]"};
   auto stages = build_stages(resolve_config(options, preset), "/r");
   std::vector<std::string> names;
   for (const auto& s : stages) names.push_back(s.name);

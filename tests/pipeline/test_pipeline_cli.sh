@@ -8,10 +8,10 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$SIDR_SOURCE_DIR"
 
 "$SIDR_BIN" pipeline --preset quick --out "$tmp/run" --dry-run 2> "$tmp/err"
-for stage in data_check tokenizer stage1 eval_valid eval_test sasrec_bce sasrec_ce; do
+for stage in data_check tokenizer stage1 sasrec_ce eval_valid eval_test; do
   grep -q "pipeline: stage $stage" "$tmp/err" || { echo "FAIL: dry run lacks stage $stage"; cat "$tmp/err"; exit 1; }
 done
-grep -q -- "--limit 300" "$tmp/err" || { echo "FAIL: eval_valid override not applied"; exit 1; }
+grep -q -- "--limit 1000" "$tmp/err" || { echo "FAIL: eval_valid override not applied"; exit 1; }
 [ ! -e "$tmp/run" ] || { echo "FAIL: a dry run wrote the run directory"; exit 1; }
 
 expect_error() {  # pattern, args...
