@@ -10,7 +10,7 @@ the textbook way: logits at every position, shifted cross-entropy with ignore_in
 step's label-token count over both micro-batches, one backward per micro-batch, clip_grad_norm_, HF's linear
 warmup/decay written out here, torch.optim.AdamW. After every step it compares (float32 throughout):
   loss       |ours - ref| <= 1e-5 * max(1, |ref|)
-  grad_norm  |ours - ref| <= 1e-4 * max(1, ref)     (the norm before clipping)
+  grad_norm  |ours - ref| <= 1e-5 * max(1, ref)     (the norm before clipping)
   lr         |ours - ref| <= 1e-12
   weights    max |ours - ref| <= WEIGHT_TOL over every tensor
 Exit 0 when all hold, 1 (and a line per failure) otherwise.
@@ -28,9 +28,9 @@ from torch_peer import read_safetensors  # noqa: E402
 from eager_qwen3 import EagerQwen3  # noqa: E402
 
 LOSS_TOL = 1e-5
-GRAD_NORM_TOL = 1e-4
+GRAD_NORM_TOL = 1e-5
 LR_TOL = 1e-12
-WEIGHT_TOL = 5e-5
+WEIGHT_TOL = 1e-5
 
 
 def to_eager_name(hf_name):

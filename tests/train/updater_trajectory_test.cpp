@@ -65,7 +65,7 @@ TEST(UpdaterTrajectory, TenAdamWStepsMatchAnIndependentTorchLoop) {
   UpdaterOptions options;
   options.optimizer = {OptimizerKind::AdamW, /*lr=*/3e-2, /*beta1=*/0.9, /*beta2=*/0.95, /*eps=*/1e-8,
                        /*weight_decay=*/0.1};
-  options.max_grad_norm = 1.0;
+  options.max_grad_norm = 4.5;  // the norms run 2.7-6.6: some steps are clipped, some not
   options.schedule = {ScheduleKind::Linear, 3e-2, /*warmup_steps=*/3, /*total_steps=*/kSteps + 2};
   Updater updater(lm.module().parameters(), options);
   const Objective<Batch> objective{
