@@ -2,7 +2,7 @@
 # Before/after training speed of two builds in one script run: the Stage 1 run of bench/sft_bench.sh (same data,
 # tokenizer, model, batches; 1 process x 1 thread), alternating the binaries (A, B, A, B, ...) so that load on a
 # shared machine hits both alike. Prints each run's median tokens/s (steps after the first) and whether the two
-# binaries logged the same per-step loss and grad norm (a refactor must not change them).
+# binaries logged the same per-step numbers and saved the same weights (a refactor must not change them).
 # Usage: bench/sft_ab.sh OLD_BIN NEW_BIN ; env: ROUNDS (default 3), CONFIG, STEPS, BATCH, MICRO, SAMPLES, THREADS.
 set -euo pipefail
 SRC="$(cd "$(dirname "$0")/.." && pwd)"
@@ -57,10 +57,13 @@ for build, r in rates.items():
     print(f"{build}: median {statistics.median(r):.0f} tokens/s, min {min(r):.0f}, max {max(r):.0f}")
 print(f"new / old (medians): {statistics.median(rates['new']) / statistics.median(rates['old']):.3f}")
 def steps(path):
-    return [(r["loss"], r["grad_norm"], r["lr"]) for r in map(json.loads, open(path)) if r["type"] == "train"]
-same = all(steps(f"{work}/run-old-{i}/metrics.jsonl") == steps(f"{work}/run-new-{i}/metrics.jsonl")
-           for i in range(1, rounds + 1))
-old, new = steps(f"{work}/run-old-1/metrics.jsonl"), steps(f"{work}/run-new-1/metrics.jsonl")
-worst = max(max(abs(a - b) for a, b in zip(x, y)) for x, y in zip(old, new))
-print(f"per-step loss, grad_norm, lr identical between builds: {same} (max |diff| {worst:.3g})")
+    return [r for r in map(json.loads, open(path)) if r["type"] == "train"]
+for key in ("grad_norm", "lr", "tokens", "label_tokens", "loss"):
+    worst = max(abs(a[key] - b[key]) for i in range(1, rounds + 1)
+                for a, b in zip(steps(f"{work}/run-old-{i}/metrics.jsonl"), steps(f"{work}/run-new-{i}/metrics.jsonl")))
+    print(f"per-step {key}: max |old - new| {worst:.3g}")
+import glob
+same = all(open(glob.glob(f"{work}/run-old-{i}/checkpoints/*/weights.pt")[0], "rb").read() ==
+           open(glob.glob(f"{work}/run-new-{i}/checkpoints/*/weights.pt")[0], "rb").read() for i in range(1, rounds + 1))
+print(f"checkpoint weights.pt byte-identical between builds: {same}")
 EOF

@@ -168,6 +168,7 @@ SasrecTrainResult train_sasrec(const SequenceData& data, const SasrecConfig& mod
   train::UpdaterOptions update;
   update.optimizer = {train::OptimizerKind::Adam, options.lr, 0.9, 0.999, 1e-8, options.weight_decay};
   update.schedule = {train::ScheduleKind::Constant, options.lr, /*warmup_steps=*/0, /*total_steps=*/1};
+  update.report_grad_norm = false;
   train::Updater updater(model->parameters(), update);
   struct TrainBatch {
     SasrecBatch rows;

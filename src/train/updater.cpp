@@ -1,6 +1,7 @@
 #include "train/updater.h"
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include <fmt/format.h>
@@ -99,7 +100,9 @@ StepReport Updater::step_indexed(std::size_t count, const std::function<MicroBat
     loss_total = total.item<double>();
   }
   report.loss = report.denominator > 0 ? loss_total / report.denominator : 0.0;
-  report.grad_norm = clip_grad_norm(buckets_.buffers(), options_.max_grad_norm);
+  report.grad_norm = options_.max_grad_norm > 0.0 || options_.report_grad_norm
+                         ? clip_grad_norm(buckets_.buffers(), options_.max_grad_norm)
+                         : std::numeric_limits<double>::quiet_NaN();
   report.lr = options_.schedule.lr_at(schedule_step);
   for (auto& group : optimizer_->param_groups()) group.options().set_lr(report.lr);
   if (report.denominator > 0) {

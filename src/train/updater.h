@@ -33,6 +33,9 @@ struct OptimizerOptions {
 struct UpdaterOptions {
   OptimizerOptions optimizer;
   double max_grad_norm = 0.0;  // <= 0: no clipping (the norm is still reported)
+  // false: without clipping the norm is not measured (NaN in the report): a pass over every gradient in float64
+  // that SASRec's many small steps would pay for nothing.
+  bool report_grad_norm = true;
   Schedule schedule{ScheduleKind::Constant, 3e-4, 0, 1};  // its peak_lr is the step's lr at the plateau
 };
 
@@ -53,7 +56,7 @@ struct Objective {
 // What the caller logs.
 struct StepReport {
   double loss = 0.0;         // sum of loss sums / denominator, over all ranks
-  double grad_norm = 0.0;    // global L2 norm before clipping
+  double grad_norm = 0.0;    // global L2 norm before clipping (NaN when not measured)
   double lr = 0.0;
   double denominator = 0.0;  // over all micro-batches and ranks (SFT: label tokens)
   double tokens = 0.0;       // likewise

@@ -87,6 +87,20 @@ TEST(Updater, ReportsTheGlobalMeanLossAndTheNormBeforeClipping) {
   EXPECT_NEAR(w.grad().norm().item<double>(), 5.0 / (5.0 + 1e-6), 1e-12);
 }
 
+TEST(Updater, NormIsSkippedOnlyWhenNotClippingAndNotAsked) {
+  auto norm_of_one_step = [](double max_grad_norm) {
+    auto w = torch::tensor({3.0, 4.0}, torch::kFloat64).requires_grad_(true);
+    Objective<int> objective{[](const int&) { return MicroBatchCounts{1.0, 1.0}; },
+                             [w](const int&) { return w.pow(2).sum() / 2; }};  // gradient w, norm 5
+    UpdaterOptions options;
+    options.report_grad_norm = false;
+    options.max_grad_norm = max_grad_norm;
+    return Updater({w}, options).step(std::vector<int>{0}, objective, 0).grad_norm;
+  };
+  EXPECT_TRUE(std::isnan(norm_of_one_step(0.0)));
+  EXPECT_NEAR(norm_of_one_step(100.0), 5.0, 1e-12);  // clipping needs the norm whatever report_grad_norm says
+}
+
 TEST(Updater, StepWithoutAnyDenominatorLeavesTheWeights) {
   auto w = torch::tensor({1.0, 2.0}, torch::kFloat64).requires_grad_(true);
   UpdaterOptions options;
