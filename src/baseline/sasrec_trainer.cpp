@@ -5,6 +5,7 @@
 #include <numeric>
 #include <random>
 
+#include "train/updater.h"
 #include "util/error.h"
 
 namespace sidr::baseline {
@@ -163,9 +164,27 @@ SasrecTrainResult train_sasrec(const SequenceData& data, const SasrecConfig& mod
   SasrecTrainResult result;
   result.model = Sasrec(config);
   auto& model = result.model;
-  torch::optim::Adam optimizer(
-      model->parameters(),
-      torch::optim::AdamOptions(options.lr).eps(1e-8).weight_decay(options.weight_decay));
+  // One step per batch: the loss is the batch mean (denominator 1), Adam with coupled L2 at a constant lr.
+  train::UpdaterOptions update;
+  update.optimizer = {train::OptimizerKind::Adam, options.lr, 0.9, 0.999, 1e-8, options.weight_decay};
+  update.schedule = {train::ScheduleKind::Constant, options.lr, /*warmup_steps=*/0, /*total_steps=*/1};
+  update.report_grad_norm = false;
+  train::Updater updater(model->parameters(), update);
+  struct TrainBatch {
+    SasrecBatch rows;
+    torch::Tensor negatives;  // (B), BCE only
+  };
+  const train::Objective<TrainBatch> objective{
+      [](const TrainBatch&) { return train::MicroBatchCounts{1.0, 0.0}; },
+      [&](const TrainBatch& batch) {
+        auto hidden = model->encode(batch.rows.states, batch.rows.lengths);  // (B, H)
+        if (options.loss == SasrecLoss::Ce) return torch::cross_entropy_loss(model->logits(hidden), batch.rows.targets);
+        // Only the positive and the negative logit enter the loss, so only those two are computed.
+        auto pair = model->score_items(hidden, torch::stack({batch.rows.targets, batch.negatives}, 1));  // (B, 2)
+        auto scores = torch::cat({pair.select(1, 0), pair.select(1, 1)}, 0);  // (2B): positives, negatives
+        auto labels = torch::cat({torch::ones({pair.size(0)}), torch::zeros({pair.size(0)})}, 0);
+        return torch::binary_cross_entropy_with_logits(scores, labels);
+      }};
 
   const auto& rows = data.train.rows;
   std::vector<std::size_t> order(rows.size());
@@ -183,24 +202,11 @@ SasrecTrainResult train_sasrec(const SequenceData& data, const SasrecConfig& mod
     int batches = 0;
     for (std::size_t begin = 0; begin < order.size(); begin += step) {
       const std::size_t end = std::min(order.size(), begin + step);
-      auto batch = make_batch(data.train, order, begin, end, config.max_len, data.num_items);
-      torch::Tensor negatives;
-      if (options.loss == SasrecLoss::Bce) negatives = sample_negatives(batch.targets, data.num_items, rng);
-      optimizer.zero_grad();
-      auto hidden = model->encode(batch.states, batch.lengths);  // (B, H)
-      torch::Tensor loss;
-      if (options.loss == SasrecLoss::Bce) {
-        // Only the positive and the negative logit enter the loss, so only those two are computed.
-        auto pair = model->score_items(hidden, torch::stack({batch.targets, negatives}, 1));  // (B, 2)
-        auto scores = torch::cat({pair.select(1, 0), pair.select(1, 1)}, 0);            // (2B): positives, negatives
-        auto labels = torch::cat({torch::ones({pair.size(0)}), torch::zeros({pair.size(0)})}, 0);
-        loss = torch::binary_cross_entropy_with_logits(scores, labels);
-      } else {
-        loss = torch::cross_entropy_loss(model->logits(hidden), batch.targets);
-      }
-      loss.backward();
-      optimizer.step();
-      loss_sum += loss.item<double>();
+      std::vector<TrainBatch> step_batches(1);
+      auto& batch = step_batches.front();
+      batch.rows = make_batch(data.train, order, begin, end, config.max_len, data.num_items);
+      if (options.loss == SasrecLoss::Bce) batch.negatives = sample_negatives(batch.rows.targets, data.num_items, rng);
+      loss_sum += updater.step(step_batches, objective, /*schedule_step=*/0).loss;
       ++batches;
     }
     result.train_seconds += seconds_since(epoch_start);

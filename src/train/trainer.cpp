@@ -12,6 +12,7 @@
 #include "train/loss.h"
 #include "train/metrics_log.h"
 #include "train/train_state.h"
+#include "train/updater.h"
 #include "util/error.h"
 #include "util/file_io.h"
 #include "util/progress.h"
@@ -105,20 +106,6 @@ double Trainer::evaluate(const std::vector<Sample>& samples) {
 
 namespace {
 
-// Global L2 norm of the gradient buffers; scaled in place to max_norm as torch.nn.utils.clip_grad_norm_ does.
-double clip_gradients(const std::vector<torch::Tensor>& buffers, double max_norm) {
-  torch::NoGradGuard no_grad;
-  double squares = 0.0;
-  for (const auto& buffer : buffers) squares += buffer.to(torch::kFloat64).pow(2).sum().item<double>();
-  double norm = std::sqrt(squares);
-  if (max_norm > 0.0) {
-    double coefficient = max_norm / (norm + 1e-6);
-    if (coefficient < 1.0)
-      for (const auto& buffer : buffers) buffer.mul_(coefficient);
-  }
-  return norm;
-}
-
 void check_resume_options(const Json& saved, const Json& now, const fs::path& checkpoint) {
   for (const char* key : {"global_batch", "seed", "epochs", "lr", "schedule", "warmup_steps", "pad_id", "ema_decay", "augment"}) {
     if (saved.contains(key) && saved[key] != now[key])
@@ -154,11 +141,15 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Eva
     torch::NoGradGuard no_grad;
     distributed_.broadcast_from_main(parameters);  // identical replicas whatever the initialisation
   }
-  GradientBuckets buckets(parameters);
-  torch::optim::AdamW optimizer(parameters, torch::optim::AdamWOptions(options_.lr)
-                                                .betas(std::make_tuple(options_.beta1, options_.beta2))
-                                                .eps(options_.eps)
-                                                .weight_decay(options_.weight_decay));
+  const std::int64_t epoch_steps = steps_per_epoch(train.size(), options_.global_batch);
+  UpdaterOptions update;
+  update.optimizer = {OptimizerKind::AdamW, options_.lr,  options_.beta1,
+                      options_.beta2,       options_.eps, options_.weight_decay};
+  update.max_grad_norm = options_.max_grad_norm;
+  update.schedule = {options_.schedule, options_.lr, options_.warmup_steps, epoch_steps * options_.epochs};
+  Updater updater(parameters, update, &distributed_);
+  const Schedule& schedule = updater.schedule();
+  torch::optim::Optimizer& optimizer = updater.optimizer();
   TrainState state;
   std::optional<ParameterEma> ema;
   if (options_.ema_decay > 0.0) ema.emplace(parameters, options_.ema_decay);
@@ -171,8 +162,11 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Eva
   MetricsLog metrics(out / "metrics.jsonl", main, checkpoint ? state.global_step : -1);
 
   BatchingOptions batching{options_.global_batch, options_.micro_batch, options_.seed};
-  const std::int64_t epoch_steps = steps_per_epoch(train.size(), options_.global_batch);
-  Schedule schedule{options_.schedule, options_.lr, options_.warmup_steps, epoch_steps * options_.epochs};
+  const Objective<Batch> objective{
+      [](const Batch& batch) {
+        return MicroBatchCounts{static_cast<double>(batch.label_tokens), static_cast<double>(batch.tokens)};
+      },
+      [&](const Batch& batch) { return labelled_loss_sum(model_, batch); }};
 
   TrainResult result;
   std::int64_t steps_this_run = 0;
@@ -214,48 +208,26 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Eva
       auto start = std::chrono::steady_clock::now();
       const auto& step = plan[static_cast<std::size_t>(state.step_in_epoch)];
       std::vector<Batch> batches;
-      double local_label_tokens = 0;
-      double local_tokens = 0;
-      for (const auto& rows : step.micro_batches) {
-        batches.push_back(collate(samples, rows, options_.pad_id));
-        local_label_tokens += static_cast<double>(batches.back().label_tokens);
-        local_tokens += static_cast<double>(batches.back().tokens);
+      for (const auto& rows : step.micro_batches) batches.push_back(collate(samples, rows, options_.pad_id));
+      double elapsed = 0.0;
+      if (budget_seconds > 0) {
+        // The ranks average their clocks, so every rank takes the same time-budget decisions.
+        auto clock = torch::tensor({std::chrono::duration<double>(start - run_start).count()}, torch::kFloat64);
+        distributed_.all_reduce_sum(clock);
+        elapsed = clock.item<double>() / static_cast<double>(distributed_.world_size());
+        if (elapsed >= budget_seconds) {
+          state.out_of_time = true;
+          break;
+        }
       }
-      // The denominator of the loss is the label-token count of the whole step over all ranks (HF >= 4.46).
-      // The ranks' clocks ride along, so every rank takes the same time-budget decisions.
-      const double local_elapsed = std::chrono::duration<double>(start - run_start).count();
-      auto counts = torch::tensor({local_label_tokens, local_tokens, local_elapsed}, torch::kFloat64);
-      distributed_.all_reduce_sum(counts);
-      const double label_tokens = counts[0].item<double>();
-      const double tokens = counts[1].item<double>();
-      const double elapsed = counts[2].item<double>() / static_cast<double>(distributed_.world_size());
-      if (budget_seconds > 0 && elapsed >= budget_seconds) {
-        state.out_of_time = true;
-        break;
-      }
-
-      buckets.zero();
-      double local_loss = 0.0;
-      for (const auto& batch : batches) {
-        if (batch.label_tokens == 0) continue;
-        auto loss_sum = labelled_loss_sum(model_, batch);
-        (loss_sum / label_tokens).backward();
-        local_loss += loss_sum.item<double>();
-      }
-      buckets.all_reduce_sum(distributed_);
-      auto loss_total = torch::tensor({local_loss}, torch::kFloat64);
-      distributed_.all_reduce_sum(loss_total);
-      const double loss = label_tokens > 0 ? loss_total.item<double>() / label_tokens : 0.0;
-      const double grad_norm = clip_gradients(buckets.buffers(), options_.max_grad_norm);
       std::int64_t schedule_step = state.global_step;
       // After the warmup (counted in steps), the schedule runs on whichever clock (steps or time) is further along.
       if (budget_seconds > 0 && state.global_step >= schedule.warmup_steps)
         schedule_step = std::max(schedule_step, static_cast<std::int64_t>(static_cast<double>(schedule.total_steps) *
                                                                           elapsed / budget_seconds));
-      const double lr = schedule.lr_at(schedule_step);
-      for (auto& group : optimizer.param_groups())
-        static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-      if (label_tokens > 0) optimizer.step();
+      const StepReport report = updater.step(batches, objective, schedule_step);
+      const double loss = report.loss;
+      const double lr = report.lr;
 
       ++state.global_step;
       if (ema) ema->update(state.global_step);
@@ -270,10 +242,10 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Eva
                         static_cast<double>(state.step_in_epoch) / static_cast<double>(plan.size());
       record["loss"] = loss;
       record["lr"] = lr;
-      record["grad_norm"] = grad_norm;
-      record["tokens"] = static_cast<std::int64_t>(tokens);
-      record["label_tokens"] = static_cast<std::int64_t>(label_tokens);
-      record["tokens_per_s"] = tokens / std::max(seconds, 1e-9);
+      record["grad_norm"] = report.grad_norm;
+      record["tokens"] = static_cast<std::int64_t>(report.tokens);
+      record["label_tokens"] = static_cast<std::int64_t>(report.denominator);
+      record["tokens_per_s"] = report.tokens / std::max(seconds, 1e-9);
       metrics.write(record);
       if (progress) {
         progress->set_postfix(fmt::format("loss {:.4f} lr {:.2e}", loss, lr));

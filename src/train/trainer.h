@@ -1,6 +1,7 @@
-// Supervised fine-tuning loop: AdamW, warmup + decay schedule, gradient accumulation to a global batch, global
-// token-mean loss (HF >= 4.46), global-norm clipping, per-epoch validation with early stopping, atomic resumable
-// checkpoints, metrics.jsonl, data parallelism over a Distributed group.
+// Supervised fine-tuning loop: the policy around train::Updater (updater.h: AdamW, warmup + decay schedule,
+// gradient accumulation to a global batch, global token-mean loss (HF >= 4.46), global-norm clipping, the gradient
+// all-reduce): epochs, the time budget, per-epoch validation with early stopping, the best model, EMA, atomic
+// resumable checkpoints, metrics.jsonl, data parallelism over a Distributed group.
 #pragma once
 #include <cstdint>
 #include <filesystem>
