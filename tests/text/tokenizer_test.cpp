@@ -109,7 +109,7 @@ TEST(Tokenizer, AddedTokensMatchedBeforeBpeLongestFirst) {
   EXPECT_EQ(x, 257);
   EXPECT_EQ(xx, 258);
   EXPECT_EQ(t.require_id("<x"), 256);  // already in the base vocabulary: keeps that id
-  auto ids = t.encode("a<x>b<x>>");
+  auto ids = t.encode("a<x>b<x>>", true);
   EXPECT_EQ(ids, (std::vector<TokenId>{*t.token_to_id("a"), x, *t.token_to_id("b"), xx}));
   EXPECT_EQ(t.decode(ids), "a<x>b<x>>");
   EXPECT_EQ(t.decode(ids, /*skip_special=*/true), "ab<x>>");
@@ -125,17 +125,17 @@ TEST(Tokenizer, LstripRstripSingleWord) {
   Tokenizer t = tiny({}, added);
   TokenId a = *t.token_to_id("a"), b = *t.token_to_id("b"), w = *t.token_to_id("w");
   TokenId l = t.require_id("<l>"), r = t.require_id("<r>"), ww = t.require_id("ww");
-  EXPECT_EQ(t.encode("a  <l>b"), (std::vector<TokenId>{a, l, b}));  // spaces before <l> are absorbed
-  EXPECT_EQ(t.encode("a<r>  b"), (std::vector<TokenId>{a, r, b}));  // spaces after <r> are absorbed
-  EXPECT_EQ(t.encode("ww"), (std::vector<TokenId>{ww}));             // a word on its own
-  EXPECT_EQ(t.encode("aww"), (std::vector<TokenId>{a, w, w}));       // inside a word: plain text
+  EXPECT_EQ(t.encode("a  <l>b", true), (std::vector<TokenId>{a, l, b}));  // spaces before <l> are absorbed
+  EXPECT_EQ(t.encode("a<r>  b", true), (std::vector<TokenId>{a, r, b}));  // spaces after <r> are absorbed
+  EXPECT_EQ(t.encode("ww", true), (std::vector<TokenId>{ww}));             // a word on its own
+  EXPECT_EQ(t.encode("aww", true), (std::vector<TokenId>{a, w, w}));       // inside a word: plain text
 }
 
 TEST(Tokenizer, NormalizedAddedTokensSeeNfcText) {
   Tokenizer t = tiny({});
   // "<é>" written with a decomposed é (e + U+0301) is the added token "<é>" only after NFC.
   ASSERT_EQ(t.add_tokens({"<\xC3\xA9>"}), 1u);
-  EXPECT_EQ(t.encode("a<e\xCC\x81>"), (std::vector<TokenId>{*t.token_to_id("a"), static_cast<TokenId>(t.size() - 1)}));
+  EXPECT_EQ(t.encode("a<e\xCC\x81>", true), (std::vector<TokenId>{*t.token_to_id("a"), static_cast<TokenId>(t.size() - 1)}));
   // "é" alone is a byte token of the base vocabulary: add_tokens skips it (HF would re-add it with its id).
   EXPECT_EQ(t.add_tokens({"\xC3\xA9"}), 0u);
 }
@@ -150,7 +150,7 @@ TEST(Tokenizer, AddTokensContinuesIdsAndSkipsKnown) {
   const AddedToken& added = t.added_tokens().back();
   EXPECT_TRUE(added.normalized);
   EXPECT_FALSE(added.special);
-  EXPECT_EQ(t.encode("x<a_1><b_2>"), (std::vector<TokenId>{*t.token_to_id("x"), static_cast<TokenId>(before),
+  EXPECT_EQ(t.encode("x<a_1><b_2>", true), (std::vector<TokenId>{*t.token_to_id("x"), static_cast<TokenId>(before),
                                                            static_cast<TokenId>(before + 1)}));
   EXPECT_THROW(t.require_id("<c_3>"), InputError);
 }
@@ -161,7 +161,7 @@ TEST(Tokenizer, SaveAndReloadGivesSameIds) {
   auto dir = std::filesystem::temp_directory_path() / ("sidr_tok_test_" + std::to_string(::getpid()));
   t.save(dir);
   Tokenizer back = Tokenizer::from_file(dir / "tokenizer.json");
-  EXPECT_EQ(back.encode("the <a_1> theme"), t.encode("the <a_1> theme"));
+  EXPECT_EQ(back.encode("the <a_1> theme", true), t.encode("the <a_1> theme", true));
   EXPECT_EQ(back.size(), t.size());
   auto config = nlohmann::json::parse(std::ifstream(dir / "tokenizer_config.json"));
   EXPECT_EQ(config["eos_token"], "<|im_end|>");
@@ -208,7 +208,7 @@ TEST(Tokenizer, VocabMergesWithTokenizerConfig) {
   Tokenizer reference = Tokenizer::from_json(j, "tiny");
   EXPECT_EQ(plain.encode("the theme"), reference.encode("the theme"));
   EXPECT_EQ(with.require_id("<|im_end|>"), 258);
-  EXPECT_EQ(with.encode("the<|im_end|>"), (std::vector<TokenId>{*with.token_to_id("the"), 258}));
+  EXPECT_EQ(with.encode("the<|im_end|>", true), (std::vector<TokenId>{*with.token_to_id("the"), 258}));
   EXPECT_TRUE(with.is_special(258));
   std::filesystem::remove_all(dir);
 }
