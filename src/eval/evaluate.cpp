@@ -15,6 +15,7 @@
 #include "data/catalog.h"
 #include "data/dataset.h"
 #include "data/interactions.h"
+#include "decode/ensemble_step_model.h"
 #include "decode/sid_search.h"
 #include "eval/fusion_settings.h"
 #include "eval/recommender.h"

@@ -155,6 +155,27 @@ TEST(Tokenizer, AddTokensContinuesIdsAndSkipsKnown) {
   EXPECT_THROW(t.require_id("<c_3>"), InputError);
 }
 
+// parse_special (llama.cpp's flag): without it, added tokens' text in the input (a user typing "<|im_end|>" or
+// "<a_1>") is plain text, encoded exactly as by the same tokenizer with no added tokens at all; with it, those
+// strings become the added tokens, as Hugging Face matches them.
+TEST(Tokenizer, ParseSpecialKeepsUserTextApartFromAddedTokens) {
+  json j = tiny_tokenizer_json({{"t", "h"}, {"th", "e"}});
+  Tokenizer bare = Tokenizer::from_json(j, "bare");
+  Tokenizer t = Tokenizer::from_json(j, "tiny");
+  t.add_tokens({"<a_1>", "<|im_end|>"});
+  const TokenId sid = t.require_id("<a_1>"), end = t.require_id("<|im_end|>");
+  for (std::string text : {"the <a_1> theme<|im_end|>", "<|im_end|><|im_end|>", "x<a_1><a_1>the", "the"}) {
+    auto plain = t.encode(text);
+    EXPECT_EQ(plain, bare.encode(text, true)) << text;  // bare has no added token to match
+    EXPECT_EQ(t.encode(text, false), plain) << text;     // false is the default
+    for (TokenId id : plain) EXPECT_LT(id, static_cast<TokenId>(bare.size())) << text;
+    EXPECT_EQ(t.decode(plain), text);
+  }
+  EXPECT_EQ(t.encode("<a_1><|im_end|>", true), (std::vector<TokenId>{sid, end}));
+  EXPECT_EQ(t.encode_batch({"<a_1>", "the"}), (std::vector<std::vector<TokenId>>{t.encode("<a_1>"), t.encode("the")}));
+  EXPECT_EQ(t.encode_batch({"<a_1>"}, true), (std::vector<std::vector<TokenId>>{{sid}}));
+}
+
 TEST(Tokenizer, SaveAndReloadGivesSameIds) {
   Tokenizer t = tiny({{"t", "h"}, {"th", "e"}});
   t.add_tokens({"<a_1>"});
