@@ -259,6 +259,45 @@ TEST(ItemPriorStepModel, FollowsEachRowsOwnPrefixAndStaysNeutralForADeclinedProm
   }
 }
 
+// A million-item catalog: the prior holds one log-mass per trie node per prompt (no rows x items state), and
+// its conditionals still equal the item sums computed directly.
+TEST(ItemPriorStepModel, AMillionItemCatalog) {
+  constexpr std::int64_t kItems = 1000000, kBigVocab = 800;
+  std::mt19937 rng(17);
+  std::vector<std::vector<TokenId>> paths(kItems);
+  for (auto& p : paths)
+    p = {static_cast<TokenId>(10 + rng() % 256), static_cast<TokenId>(266 + rng() % 256),
+         static_cast<TokenId>(522 + rng() % 256), kNewline, kEnd};
+  torch::manual_seed(2);
+  auto logits = torch::randn({2, kItems}, torch::kFloat64) * 3;
+  ItemPriorStepModel prior(paths, kBigVocab, std::make_shared<FixedItemScorer>(logits));
+  auto root = prior.start({{1}, {2}});
+  // New row 0 continues prompt 1, new row 1 prompt 0, both with item 0's first token; then row 0 alone with
+  // item 0's second token. Truth: the direct sums over the items under each prefix.
+  const TokenId a = paths[0][0], b = paths[0][1];
+  auto second = prior.step(torch::tensor({1, 0}, torch::kInt64), torch::tensor({a, a}, torch::kInt64));
+  auto third = prior.step(torch::tensor({0}, torch::kInt64), torch::tensor({b}, torch::kInt64));
+  auto p = torch::softmax(logits, 1);
+  auto acc = p.accessor<double, 2>();
+  double first_mass[2] = {0, 0}, ab_mass = 0, total[2] = {0, 0};
+  std::map<TokenId, double> after_ab;
+  for (std::int64_t i = 0; i < kItems; ++i) {
+    const auto& path = paths[static_cast<std::size_t>(i)];
+    for (int r = 0; r < 2; ++r) {
+      total[r] += acc[r][i];
+      if (path[0] == a) first_mass[r] += acc[r][i];
+    }
+    if (path[0] == a && path[1] == b) {
+      ab_mass += acc[1][i];
+      after_ab[path[2]] += acc[1][i];
+    }
+  }
+  for (int r = 0; r < 2; ++r) EXPECT_NEAR(root[r][a].item<double>(), std::log(first_mass[r] / total[r]), 1e-5);
+  EXPECT_NEAR(second[0][b].item<double>(), std::log(ab_mass / first_mass[1]), 1e-5);  // row 0 came from prompt 1
+  for (const auto& [token, mass] : after_ab) EXPECT_NEAR(third[0][token].item<double>(), std::log(mass / ab_mass), 1e-5);
+  EXPECT_TRUE(std::isinf(third[0][kEnd].item<float>()));
+}
+
 TEST(ItemPriorStepModel, RejectsBadInput) {
   auto one = std::make_shared<FixedItemScorer>(torch::zeros({1, 1}));
   EXPECT_THROW(ItemPriorStepModel({}, kVocab, one), std::invalid_argument);
