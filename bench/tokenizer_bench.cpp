@@ -44,15 +44,15 @@ int main(int argc, char** argv) {
   std::size_t ids = 0;
   t0 = Clock::now();
   double c0 = thread_cpu_seconds();
-  for (const auto& t : texts) ids += tok.encode(t).size();
+  for (const auto& t : texts) ids += tok.encode(t, true).size();
   double cold = seconds_since(t0), cold_cpu = thread_cpu_seconds() - c0;
   t0 = Clock::now();
   c0 = thread_cpu_seconds();
-  for (const auto& t : texts) ids += tok.encode(t).size();
+  for (const auto& t : texts) ids += tok.encode(t, true).size();
   double warm = seconds_since(t0), warm_cpu = thread_cpu_seconds() - c0;
   t0 = Clock::now();
   c0 = thread_cpu_seconds();
-  auto batch = tok.encode_batch(texts);
+  auto batch = tok.encode_batch(texts, true);
   double batched = seconds_since(t0), batched_cpu = thread_cpu_seconds() - c0;
   std::printf("ours  texts=%zu MB=%.3f ids=%zu load_s=%.2f\n", texts.size(), mb, ids / 2, load);
   std::printf("ours  one-per-call cold  %.2f MB/s wall  %.2f MB/s cpu\n", mb / cold, mb / cold_cpu);

@@ -37,7 +37,7 @@ void run(const GenerateArgs& args) {
     if (!std::filesystem::exists(path))
       throw InputError("option '--prompt': " + path.string() + " not found (use --ids with a checkpoint without a tokenizer)");
     tokenizer = std::make_unique<text::Tokenizer>(text::Tokenizer::from_file(path));
-    for (auto id : tokenizer->encode(args.prompt_text)) prompt.push_back(id);
+    for (auto id : tokenizer->encode(args.prompt_text, /*parse_special=*/true)) prompt.push_back(id);
     if (prompt.empty()) throw InputError("option '--prompt': the text encodes to no tokens");
   } else {
     prompt = parse_ids(args.ids, "--ids");

@@ -21,6 +21,7 @@ struct TokenizerOptions {
   std::string sid_index;
   bool json_lines = false;
   bool skip_special = false;
+  bool plain_text = false;  // encode: added tokens' text as plain text (else matched first, as HF does)
   std::string out;
   std::vector<std::string> corpus;
   std::size_t vocab_size = 8192;
@@ -69,7 +70,7 @@ void run_encode(const TokenizerOptions& o) {
   std::string out;
   for_each_input_line(o.json_lines, [&](const std::string& text) {
     out.clear();
-    for (auto id : t.encode(text)) {
+    for (auto id : t.encode(text, /*parse_special=*/!o.plain_text)) {
       if (!out.empty()) out += ' ';
       out += std::to_string(id);
     }
@@ -158,6 +159,8 @@ void setup(CLI::App& root) {
   encode->add_option("--tokenizer", opts->tokenizer, "tokenizer.json, its directory, or vocab.json")->required();
   encode->add_option("--sid-index", opts->sid_index, "index.json whose SID tokens to add first");
   encode->add_flag("--json-lines", opts->json_lines, "each input line is a JSON string");
+  encode->add_flag("--plain-text", opts->plain_text,
+                   "encode added tokens' text (<|im_end|>, <a_12>) as plain text, not as those tokens");
   encode->callback([opts] { run_encode(*opts); });
 
   auto* decode = cmd->add_subcommand("decode", "Decode lines of space-separated ids to text");

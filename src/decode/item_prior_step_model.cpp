@@ -1,68 +1,118 @@
 #include "decode/item_prior_step_model.h"
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 #include <stdexcept>
 #include <string>
 
 namespace sidr::decode {
 
-ItemPriorStepModel::ItemPriorStepModel(std::vector<std::vector<TokenId>> item_paths, std::int64_t vocab_size)
-    : vocab_size_(vocab_size) {
+namespace {
+
+constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+
+double log_add(double a, double b) {
+  if (a == kNegInf) return b;
+  if (b == kNegInf) return a;
+  double hi = std::max(a, b);
+  return hi + std::log1p(std::exp(-std::abs(a - b)));
+}
+
+sid::Trie build_item_trie(const std::vector<std::vector<TokenId>>& item_paths, std::int64_t vocab_size) {
   if (item_paths.empty()) throw std::invalid_argument("an item prior needs at least one item");
   for (const auto& path : item_paths) {
     if (path.empty()) throw std::invalid_argument("an item's token path is empty");
-    max_depth_ = std::max<std::int64_t>(max_depth_, static_cast<std::int64_t>(path.size()));
+    for (TokenId t : path)
+      if (t < 0 || t >= vocab_size)
+        throw std::invalid_argument("token " + std::to_string(t) + " is outside the vocabulary");
   }
-  paths_ = torch::full({static_cast<std::int64_t>(item_paths.size()), max_depth_}, -1, torch::kInt64);
-  auto acc = paths_.accessor<std::int64_t, 2>();
-  for (std::size_t i = 0; i < item_paths.size(); ++i)
-    for (std::size_t d = 0; d < item_paths[i].size(); ++d) {
-      TokenId t = item_paths[i][d];
-      if (t < 0 || t >= vocab_size) throw std::invalid_argument("token " + std::to_string(t) + " is outside the vocabulary");
-      acc[static_cast<std::int64_t>(i)][static_cast<std::int64_t>(d)] = t;
-    }
+  return sid::Trie::build(item_paths);  // payload i = item i
 }
 
-void ItemPriorStepModel::set_item_log_probs(torch::Tensor log_probs) {
-  if (log_probs.dim() != 2 || log_probs.size(1) != paths_.size(0))
-    throw std::invalid_argument("item log-probs must be (prompts, " + std::to_string(paths_.size(0)) + ")");
-  pending_ = torch::log_softmax(log_probs.to(torch::kCPU, torch::kFloat64), -1);
+}  // namespace
+
+ItemPriorStepModel::ItemPriorStepModel(std::vector<std::vector<TokenId>> item_paths, std::int64_t vocab_size,
+                                       std::shared_ptr<ItemScorer> scorer)
+    : vocab_size_(vocab_size), scorer_(std::move(scorer)), trie_(build_item_trie(item_paths, vocab_size)) {
+  if (!scorer_) throw std::invalid_argument("an item prior needs an item scorer");
+  if (scorer_->num_items() != static_cast<std::int64_t>(item_paths.size()))
+    throw std::invalid_argument("the item scorer scores " + std::to_string(scorer_->num_items()) +
+                                " items, the prior has " + std::to_string(item_paths.size()) + " paths");
+  parent_.assign(trie_.node_count(), sid::kNoNode);
+  for (std::size_t n = 0; n < trie_.node_count(); ++n) {
+    const auto node = static_cast<sid::NodeId>(n);
+    for (const TokenId* t = trie_.tokens_begin(node); t != trie_.tokens_end(node); ++t)
+      parent_[static_cast<std::size_t>(trie_.child(node, *t))] = node;
+  }
+}
+
+std::vector<double> ItemPriorStepModel::node_log_mass(const torch::Tensor& item_log_probs) const {
+  if (item_log_probs.dim() != 1 || item_log_probs.size(0) != static_cast<std::int64_t>(trie_.sequence_count()))
+    throw std::invalid_argument("the item scorer must give " + std::to_string(trie_.sequence_count()) +
+                                " log-probs per prompt");
+  auto lp = item_log_probs.to(torch::kCPU, torch::kFloat64).contiguous();
+  const double* p = lp.data_ptr<double>();
+  std::vector<double> mass(trie_.node_count(), kNegInf);
+  for (std::size_t n = 0; n < trie_.node_count(); ++n)
+    for (auto item : trie_.payloads(static_cast<sid::NodeId>(n))) mass[n] = log_add(mass[n], p[item]);
+  // Children come after their parent (breadth-first numbering): one backward pass sums every subtree.
+  for (std::size_t n = trie_.node_count(); n-- > 1;)
+    mass[static_cast<std::size_t>(parent_[n])] = log_add(mass[static_cast<std::size_t>(parent_[n])], mass[n]);
+  return mass;
 }
 
 torch::Tensor ItemPriorStepModel::next_token_log_probs() const {
-  const std::int64_t rows = row_log_probs_.size(0);
+  const auto rows = static_cast<std::int64_t>(row_node_.size());
   auto out = torch::zeros({rows, vocab_size_}, torch::kFloat32);
-  if (depth_ >= max_depth_ || rows == 0) return out;
-  auto next = paths_.select(1, depth_);                      // (items)
-  auto alive = next.ge(0);                                   // items whose path goes on
-  auto log_p = row_log_probs_.masked_fill(alive.logical_not().unsqueeze(0), -std::numeric_limits<double>::infinity());
-  auto top = std::get<0>(log_p.max(1, /*keepdim=*/true));    // (R, 1)
-  auto usable = top.isfinite().squeeze(1);                   // rows with some consistent, continuing item
-  auto shift = torch::where(top.isfinite(), top, torch::zeros_like(top));
-  auto p = (log_p - shift).exp();                            // (R, items), 0 for excluded items
-  auto mass = torch::zeros({rows, vocab_size_}, torch::kFloat64);
-  mass.scatter_add_(1, next.clamp_min(0).unsqueeze(0).expand({rows, -1}), p);
-  auto conditional = mass.log() - mass.sum(1, true).log();   // -inf where no item continues with that token
-  return torch::where(usable.unsqueeze(1), conditional.to(torch::kFloat32), out);
+  float* data = out.data_ptr<float>();
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const sid::NodeId node = row_node_[static_cast<std::size_t>(r)];
+    const auto& mass = prompt_mass_[static_cast<std::size_t>(row_prompt_[static_cast<std::size_t>(r)])];
+    if (node == sid::kNoNode || mass.empty() || trie_.child_count(node) == 0) continue;  // neutral: uniform
+    // Normalised over the continuing items only (an item whose path ends here takes no part).
+    double total = kNegInf;
+    for (const TokenId* t = trie_.tokens_begin(node); t != trie_.tokens_end(node); ++t)
+      total = log_add(total, mass[static_cast<std::size_t>(trie_.child(node, *t))]);
+    if (total == kNegInf) continue;  // every continuing item has probability 0
+    float* row = data + r * vocab_size_;
+    std::fill(row, row + vocab_size_, -std::numeric_limits<float>::infinity());
+    for (const TokenId* t = trie_.tokens_begin(node); t != trie_.tokens_end(node); ++t)
+      row[*t] = static_cast<float>(mass[static_cast<std::size_t>(trie_.child(node, *t))] - total);
+  }
+  return out;
 }
 
 torch::Tensor ItemPriorStepModel::start(const std::vector<std::vector<TokenId>>& prompts) {
-  if (!pending_.defined() || pending_.size(0) != static_cast<std::int64_t>(prompts.size()))
-    throw std::logic_error("ItemPriorStepModel::start: set_item_log_probs() must give one row per prompt first");
-  row_log_probs_ = pending_;
-  pending_ = torch::Tensor();
-  depth_ = 0;
+  auto scores = scorer_->item_log_probs(prompts);
+  if (scores.size() != prompts.size())
+    throw std::invalid_argument("the item scorer gave " + std::to_string(scores.size()) + " distributions for " +
+                                std::to_string(prompts.size()) + " prompts");
+  prompt_mass_.clear();
+  for (const auto& s : scores) prompt_mass_.push_back(s.defined() ? node_log_mass(s) : std::vector<double>{});
+  row_prompt_.resize(prompts.size());
+  for (std::size_t i = 0; i < prompts.size(); ++i) row_prompt_[i] = static_cast<std::int64_t>(i);
+  row_node_.assign(prompts.size(), trie_.root());
   return next_token_log_probs();
 }
 
 torch::Tensor ItemPriorStepModel::step(const torch::Tensor& rows, const torch::Tensor& tokens) {
-  row_log_probs_ = row_log_probs_.index_select(0, rows.to(torch::kCPU, torch::kInt64));
-  if (depth_ < max_depth_) {
-    auto next = paths_.select(1, depth_);  // (items)
-    auto mismatch = next.unsqueeze(0).ne(tokens.to(torch::kCPU, torch::kInt64).unsqueeze(1));  // (R, items)
-    row_log_probs_ = row_log_probs_.masked_fill(mismatch, -std::numeric_limits<double>::infinity());
+  auto parents = rows.to(torch::kCPU, torch::kInt64).contiguous();
+  auto appended = tokens.to(torch::kCPU, torch::kInt64).contiguous();
+  if (parents.numel() != appended.numel()) throw std::invalid_argument("step: one token per row");
+  const std::int64_t* parent = parents.data_ptr<std::int64_t>();
+  const std::int64_t* token = appended.data_ptr<std::int64_t>();
+  std::vector<std::int64_t> prompt(static_cast<std::size_t>(parents.numel()));
+  std::vector<sid::NodeId> node(prompt.size());
+  for (std::size_t i = 0; i < prompt.size(); ++i) {
+    const auto from = static_cast<std::size_t>(parent[i]);
+    if (parent[i] < 0 || from >= row_node_.size()) throw std::invalid_argument("step: row index out of range");
+    prompt[i] = row_prompt_[from];
+    node[i] = row_node_[from] == sid::kNoNode ? sid::kNoNode
+                                              : trie_.child(row_node_[from], static_cast<TokenId>(token[i]));
   }
-  ++depth_;
+  row_prompt_ = std::move(prompt);
+  row_node_ = std::move(node);
   return next_token_log_probs();
 }
 

@@ -5,39 +5,50 @@
 // The product of these conditionals along a path is exactly the summed probability of the items with that
 // SID, so a full beam search over this model alone ranks SIDs by p(SID).
 //
-// The item distribution comes from outside (e.g. SASRec's softmax over items for each user's history): call
-// set_item_log_probs() with one row per prompt before each start().
+// Keyed by trie node: the item paths form a trie; start() asks the injected ItemScorer for each prompt's item
+// distribution and sums it once into a log-mass per trie node; every row then only follows its own node from
+// the tokens it appends. A step costs rows x branching (plus writing the (rows, vocab) output), whatever the
+// catalog's size, and rows need not advance together. The SID search begins at start(): in think mode that is
+// the search after the thought (the scorer declines the thought's own prompt, which keeps the prior neutral).
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
+#include "decode/item_scorer.h"
 #include "decode/step_model.h"
+#include "sid/trie.h"
 
 namespace sidr::decode {
 
 class ItemPriorStepModel : public StepModel {
  public:
   // item_paths[i]: the token path of item i (non-empty, tokens in [0, vocab_size)). Items may share a path
-  // (SID collisions); paths may have different lengths. std::invalid_argument otherwise.
-  ItemPriorStepModel(std::vector<std::vector<TokenId>> item_paths, std::int64_t vocab_size);
-
-  // (N, items) log-probabilities (any normalisation: rows are renormalised over items) for the next start().
-  void set_item_log_probs(torch::Tensor log_probs);
+  // (SID collisions); paths may have different lengths. scorer: num_items() == item_paths.size().
+  // std::invalid_argument otherwise.
+  ItemPriorStepModel(std::vector<std::vector<TokenId>> item_paths, std::int64_t vocab_size,
+                     std::shared_ptr<ItemScorer> scorer);
 
   // Returns log-probabilities over the vocabulary: -inf where no item continues the prefix, and all zeros
-  // (uniform) for a row whose prefix no item continues or whose items' paths have all ended.
+  // (uniform) for a row whose prefix no item continues, whose items' paths have all ended, or whose prompt
+  // the scorer declined.
   torch::Tensor start(const std::vector<std::vector<TokenId>>& prompts) override;
   torch::Tensor step(const torch::Tensor& rows, const torch::Tensor& tokens) override;
   std::int64_t vocab_size() const override { return vocab_size_; }
 
  private:
+  // log of the summed probability of the items under each trie node (item distribution normalised).
+  std::vector<double> node_log_mass(const torch::Tensor& item_log_probs) const;
   torch::Tensor next_token_log_probs() const;
+
   std::int64_t vocab_size_;
-  std::int64_t max_depth_ = 0;
-  torch::Tensor paths_;        // (items, max_depth) int64 token ids, -1 past an item's end
-  torch::Tensor pending_;      // set_item_log_probs() input, consumed by start()
-  torch::Tensor row_log_probs_;  // (R, items) float64: log p(item) for items still consistent, -inf otherwise
-  std::int64_t depth_ = 0;     // tokens generated so far (all rows advance together)
+  std::shared_ptr<ItemScorer> scorer_;
+  sid::Trie trie_;                     // the item paths; payload = item id
+  std::vector<sid::NodeId> parent_;    // per node; the root's is kNoNode (breadth-first: parent < child)
+  // Per started prompt: the node log-masses, empty when the scorer declined the prompt.
+  std::vector<std::vector<double>> prompt_mass_;
+  std::vector<std::int64_t> row_prompt_;  // per row: its prompt
+  std::vector<sid::NodeId> row_node_;     // per row: its trie node, kNoNode once off the trie
 };
 
 }  // namespace sidr::decode

@@ -79,7 +79,7 @@ std::vector<ThinkResult> think_then_search(StepModel& model, const text::Tokeniz
     std::string stripped(trim(generated));
     std::size_t own_cut = stripped.find("</think>");
     r.thought = std::string(trim(own_cut == std::string::npos ? stripped : stripped.substr(0, own_cut)));
-    auto ids = tokenizer.encode(kept + "\n</think>\n\n");
+    auto ids = tokenizer.encode(kept + "\n</think>\n\n", /*parse_special=*/true);
     if (ids.size() > think.max_total_tokens) ids.resize(think.max_total_tokens);  // right truncation, as HP
     closed_ids[i] = std::move(ids);
   }

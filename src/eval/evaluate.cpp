@@ -11,16 +11,14 @@
 
 #include <fmt/format.h>
 
-#include "baseline/sasrec_scorer.h"
 #include "baseline/sequence_data.h"
 #include "data/catalog.h"
 #include "data/dataset.h"
 #include "data/interactions.h"
 #include "decode/ensemble_step_model.h"
-#include "decode/item_prior_step_model.h"
-#include "decode/lm_step_model.h"
 #include "decode/sid_search.h"
-#include "model/checkpoint.h"
+#include "eval/fusion_settings.h"
+#include "eval/recommender.h"
 #include "tasks/encode.h"
 #include "tasks/eval_prompts.h"
 #include "text/tokenizer.h"
@@ -48,19 +46,9 @@ void EvaluateOptions::validate() const {
   }
   if (sasrec_dir.empty() && !sasrec_ensemble.empty())
     throw InputError("--sasrec-ensemble adds runs to --sasrec: give --sasrec first");
-  if (!sasrec_dir.empty()) {
-    if (!(sasrec_weight > 0 && sasrec_weight < 1))
-      throw InputError("--sasrec-weight must be between 0 and 1 (exclusive), got " + std::to_string(sasrec_weight));
-    try {
-      decode::parse_mixing(sasrec_mix);
-    } catch (const std::invalid_argument& e) {
-      throw InputError(std::string("--sasrec-mix ") + e.what());
-    }
-    if (!(sasrec_temperature > 0) || !std::isfinite(sasrec_temperature))
-      throw InputError("--sasrec-temperature must be a positive number, got " + std::to_string(sasrec_temperature));
-    if (tasks::parse_eval_mode(mode) != tasks::EvalMode::Plain)
-      throw InputError("--sasrec mixes SASRec into the SID search right after the prompt: plain mode only");
-  }
+  if (!sasrec_dir.empty())
+    FusionSettings{sasrec_weight, sasrec_mix, sasrec_temperature}.validate(
+        [](const std::string& field) { return "--sasrec-" + field; });
   runtime.validate();
 }
 
@@ -103,18 +91,6 @@ Json score_list(const std::vector<decode::SidPrediction>& predictions) {
   return list;
 }
 
-// Each catalog item's token path in the reference trie (SID level tokens, "\n", end), by item id (= position).
-// An item without a SID gets the path {end}: the constraint never allows it, so its probability is lost.
-std::vector<std::vector<decode::TokenId>> item_token_paths(const data::Catalog& catalog,
-                                                           const text::Tokenizer& tokenizer,
-                                                           decode::TokenId end_token) {
-  std::vector<std::vector<decode::TokenId>> paths;
-  for (const auto& item : catalog.items())
-    paths.push_back(item.sid.empty() ? std::vector<decode::TokenId>{end_token}
-                                     : decode::reference_sid_path(item.sid, tokenizer, end_token));
-  return paths;
-}
-
 }  // namespace
 
 EvaluateResult run_evaluation(const EvaluateOptions& options) {
@@ -140,54 +116,22 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
   auto prompts = tasks::build_eval_prompts(interactions, prompt_options);
   tasks::SampleEncoder encoder(tokenizer);
 
-  // The model, or the ensemble of it and the --ensemble members (same tokenizer, same vocabulary).
-  std::vector<std::unique_ptr<decode::StepModel>> members;
-  const std::string tokenizer_text = read_file(std::filesystem::path(options.model_dir) / "tokenizer.json");
-  std::vector<std::string> member_dirs = {options.model_dir};
-  member_dirs.insert(member_dirs.end(), options.ensemble.begin(), options.ensemble.end());
-  for (const auto& dir : member_dirs) {
-    if (dir != options.model_dir && read_file(std::filesystem::path(dir) / "tokenizer.json") != tokenizer_text)
-      throw InputError(fmt::format("{}/tokenizer.json differs from {}/tokenizer.json: ensemble members must share one "
-                                   "tokenizer",
-                                   dir, options.model_dir));
-    auto model = model::load_model(dir, options.runtime.torch_device(), options.runtime.torch_dtype());
-    if (model->config().vocab_size < static_cast<std::int64_t>(tokenizer.size()))
-      throw InputError(dir + ": the model's vocabulary (" + std::to_string(model->config().vocab_size) +
-                       ") is smaller than the tokenizer's (" + std::to_string(tokenizer.size()) + ")");
-    if (!members.empty() && model->config().vocab_size != members.front()->vocab_size())
-      throw InputError(fmt::format("{}: vocabulary {} differs from {}'s {}: ensemble members must share one", dir,
-                                   model->config().vocab_size, options.model_dir, members.front()->vocab_size()));
-    members.push_back(std::make_unique<decode::LmStepModel>(model, end_token));  // pad = eos, as the reference pads
-  }
-  // The language models decode as one (equal weights, combined by --ensemble-mix). With --sasrec, SASRec's item
-  // distribution is a second expert beside them: weight sasrec_weight, combined by --sasrec-mix.
-  std::unique_ptr<decode::StepModel> step_model = std::make_unique<decode::EnsembleStepModel>(
-      std::move(members), std::vector<double>{}, decode::parse_mixing(options.ensemble_mix));
-  // SASRec runs (--sasrec, then --sasrec-ensemble), each with its users' histories cut at its own max_len.
-  std::vector<baseline::SasrecScorer> sasrecs;
-  std::vector<std::vector<baseline::SequenceExample>> sasrec_rows;
-  decode::ItemPriorStepModel* sasrec_member = nullptr;
-  if (!options.sasrec_dir.empty()) {
-    std::vector<std::string> dirs = {options.sasrec_dir};
-    dirs.insert(dirs.end(), options.sasrec_ensemble.begin(), options.sasrec_ensemble.end());
-    for (const auto& dir : dirs) {
-      sasrecs.push_back(baseline::SasrecScorer::load(dir));
-      if (sasrecs.back().num_items() != static_cast<std::int64_t>(catalog.items().size()))
-        throw InputError(fmt::format("{}: SASRec was trained on {} items, the catalog has {}", dir,
-                                     sasrecs.back().num_items(), catalog.items().size()));
-      sasrec_rows.push_back(
-          baseline::SequenceData::to_split(interactions, sasrecs.back().num_items(), sasrecs.back().max_len()).rows);
-    }
-    const std::int64_t vocab = step_model->vocab_size();
-    auto prior = std::make_unique<decode::ItemPriorStepModel>(item_token_paths(catalog, tokenizer, end_token), vocab);
-    sasrec_member = prior.get();
-    std::vector<std::unique_ptr<decode::StepModel>> experts;
-    experts.push_back(std::move(step_model));
-    experts.push_back(std::move(prior));
-    step_model = std::make_unique<decode::EnsembleStepModel>(
-        std::move(experts), std::vector<double>{1.0 - options.sasrec_weight, options.sasrec_weight},
-        decode::parse_mixing(options.sasrec_mix));
-  }
+  // One stack: the language model(s) and, with --sasrec, SASRec's item prior (its search starts after the
+  // prompt in plain mode, after the closed thought in think mode).
+  RecommenderOptions stack;
+  stack.model_dir = options.model_dir;
+  stack.ensemble = options.ensemble;
+  stack.ensemble_mix = options.ensemble_mix;
+  stack.sasrec_dir = options.sasrec_dir;
+  stack.sasrec_ensemble = options.sasrec_ensemble;
+  stack.fusion = {options.sasrec_weight, options.sasrec_mix, options.sasrec_temperature};
+  if (mode == tasks::EvalMode::Think)
+    stack.sid_search_marker = tokenizer.encode(tasks::eval_sid_separator(mode), /*parse_special=*/true);
+  stack.runtime = options.runtime;
+  if (!options.sasrec_dir.empty())  // every history id in the catalog (InputError naming file and line)
+    baseline::SequenceData::to_split(interactions, static_cast<std::int64_t>(catalog.items().size()), 1);
+  Recommender recommender(stack, catalog, tokenizer, end_token);
+  decode::StepModel& step_model = recommender.model();
   auto beam = beam_options(options, end_token);
 
   std::vector<Json> rows_out(prompts.size());
@@ -197,7 +141,10 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
   if (!options.quiet) progress.emplace("evaluate " + options.mode, prompts.size(), "users");
   auto start = std::chrono::steady_clock::now();
   std::vector<std::vector<decode::TokenId>> all_ids(prompts.size());
-  for (std::size_t i = 0; i < prompts.size(); ++i) all_ids[i] = tasks::eval_prompt_ids(prompts[i], mode, encoder);
+  for (std::size_t i = 0; i < prompts.size(); ++i) {
+    all_ids[i] = tasks::eval_prompt_ids(prompts[i], mode, encoder);
+    recommender.add_context(all_ids[i], interactions.rows[i].history_ids);
+  }
   // Batches of similar lengths waste less compute on left padding; results go back to row order.
   std::vector<std::size_t> order(prompts.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -211,23 +158,8 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
       ids.push_back(all_ids[order[i]]);
       texts.push_back(prompts[order[i]].text());
     }
-    if (sasrec_member) {
-      // The SASRec runs' item distributions averaged (log of the mean probability), then the temperature.
-      std::vector<torch::Tensor> run_log_probs;
-      for (std::size_t r = 0; r < sasrecs.size(); ++r) {
-        std::vector<std::vector<std::int64_t>> histories;
-        for (std::size_t i = begin; i < end; ++i) histories.push_back(sasrec_rows[r][order[i]].history);
-        run_log_probs.push_back(sasrecs[r].log_probs(histories));
-      }
-      auto item_log_probs = run_log_probs.size() == 1
-                                ? run_log_probs.front()
-                                : torch::logsumexp(torch::stack(run_log_probs), 0) -
-                                      std::log(static_cast<double>(run_log_probs.size()));
-      if (options.sasrec_temperature != 1.0) item_log_probs = item_log_probs / options.sasrec_temperature;
-      sasrec_member->set_item_log_probs(item_log_probs);
-    }
     if (mode == tasks::EvalMode::Plain) {
-      auto results = decode::search_sids(*step_model, trie, end_token, ids, beam);
+      auto results = decode::search_sids(step_model, trie, end_token, ids, beam);
       for (std::size_t k = 0; k < results.size(); ++k) {
         const auto& p = prompts[order[begin + k]];
         Json row;
@@ -241,7 +173,7 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
     } else {
       decode::ThinkOptions think;
       think.max_thought_tokens = options.think_tokens;
-      auto results = decode::think_then_search(*step_model, tokenizer, trie, end_token, ids, texts, think, beam);
+      auto results = decode::think_then_search(step_model, tokenizer, trie, end_token, ids, texts, think, beam);
       for (std::size_t k = 0; k < results.size(); ++k) {
         const auto& p = prompts[order[begin + k]];
         thoughts_closed += results[k].closed ? 1 : 0;

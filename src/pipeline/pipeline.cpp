@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "decode/ensemble_step_model.h"
+#include "eval/fusion_settings.h"
 #include "pipeline/report.h"
 #include "util/error.h"
 #include "util/file_io.h"
@@ -145,22 +145,16 @@ std::optional<FusionOptions> fusion_options(const Json& config) {
   if (!config.contains("sasrec") || !config["sasrec"].is_object() || !config["sasrec"].contains(out.sasrec))
     throw InputError(fmt::format("config 'fusion.sasrec': \"{}\" is not one of the config's 'sasrec' runs",
                                  out.sasrec));
-  if (!(out.weight > 0 && out.weight < 1))
-    throw InputError(fmt::format("config 'fusion.weight': {} is not between 0 and 1 (exclusive)", out.weight));
-  if (fusion.contains("mix")) {
-    try {
-      out.mix = decode::mixing_name(decode::parse_mixing(fusion["mix"].is_string() ? fusion["mix"].get<std::string>()
-                                                                                    : fusion["mix"].dump()));
-    } catch (const std::invalid_argument& e) {
-      throw InputError(std::string("config 'fusion.mix' ") + e.what());
-    }
-  }
+  if (fusion.contains("mix")) out.mix = fusion["mix"].is_string() ? fusion["mix"].get<std::string>() : fusion["mix"].dump();
   if (fusion.contains("temperature")) {
-    if (!fusion["temperature"].is_number() || !(fusion["temperature"].get<double>() > 0))
-      throw InputError(fmt::format("config 'fusion.temperature': {} is not a positive number",
+    if (!fusion["temperature"].is_number())
+      throw InputError(fmt::format("config 'fusion.temperature' must be a positive number, got {}",
                                    fusion["temperature"].dump()));
     out.temperature = fusion["temperature"].get<double>();
   }
+  // The values are checked where evaluate checks its --sasrec-* flags.
+  eval::FusionSettings{out.weight, out.mix, out.temperature}.validate(
+      [](const std::string& field) { return "config 'fusion." + field + "'"; });
   return out;
 }
 

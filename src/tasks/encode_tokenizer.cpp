@@ -5,6 +5,6 @@
 namespace sidr::tasks {
 
 SampleEncoder::SampleEncoder(const text::Tokenizer& tokenizer, EncodeOptions options)
-    : SampleEncoder([&tokenizer](std::string_view s) { return tokenizer.encode(s); }, options) {}
+    : SampleEncoder([&tokenizer](std::string_view s) { return tokenizer.encode(s, /*parse_special=*/true); }, options) {}
 
 }  // namespace sidr::tasks

@@ -21,13 +21,10 @@ EvalPromptStyle parse_eval_prompt_style(const std::string& name) {
                    "'training', got '" + name + "'");
 }
 
-EvalPrompt build_eval_prompt(const data::Interaction& row, std::size_t index, const EvalPromptOptions& options) {
+EvalPrompt build_eval_prompt(const std::vector<std::string>& history_sids, const EvalPromptOptions& options) {
   const PromptSet& p = prompts_for(options.style);
   EvalPrompt out;
-  out.row = index;
-  out.history = history_sids(row, p);
-  out.target_sid = std::string(trim(row.item_sid));
-  out.target_title = row.item_title;
+  out.history = join(history_sids, p.history_separator);
   std::string system;
   if (options.mode == EvalMode::Plain && options.style == PromptStyle::Sequence) {
     // What a sequence-style T1 sample holds before the target: no chat, no think block.
@@ -52,6 +49,26 @@ EvalPrompt build_eval_prompt(const data::Interaction& row, std::size_t index, co
   if (!system.empty()) messages.push_back({"system", system});
   messages.push_back({"user", out.user});
   out.chat = text::render_chat(messages, true);
+  return out;
+}
+
+EvalPrompt build_eval_prompt(const std::vector<std::int64_t>& history_item_ids, const data::Catalog& catalog,
+                             const EvalPromptOptions& options) {
+  std::vector<std::string> sids;
+  for (auto id : history_item_ids) {
+    const data::Item* item = catalog.find(id);
+    if (!item) throw InputError("history item " + std::to_string(id) + " is not in the catalog");
+    if (item->sid.empty()) throw InputError("history item " + std::to_string(id) + " has no SID");
+    sids.push_back(item->sid);
+  }
+  return build_eval_prompt(sids, options);
+}
+
+EvalPrompt build_eval_prompt(const data::Interaction& row, std::size_t index, const EvalPromptOptions& options) {
+  EvalPrompt out = build_eval_prompt(row.history_sids, options);
+  out.row = index;
+  out.target_sid = std::string(trim(row.item_sid));
+  out.target_title = row.item_title;
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "data/catalog.h"
 #include "data/interactions.h"
 #include "tasks/encode.h"
 #include "tasks/task.h"
@@ -41,6 +42,13 @@ struct EvalPrompt {
   std::string text() const { return chat + think_block; }  // what the model is fed
 };
 
+// The prompt after a list of history items, oldest first (a serving request, an RL rollout): given as their
+// SID strings, or as catalog item ids (InputError naming the id when it is unknown or has no SID). The target
+// fields stay empty.
+EvalPrompt build_eval_prompt(const std::vector<std::string>& history_sids, const EvalPromptOptions& options);
+EvalPrompt build_eval_prompt(const std::vector<std::int64_t>& history_item_ids, const data::Catalog& catalog,
+                             const EvalPromptOptions& options);
+// A split's CSV row: its history_sids, plus its row index and target.
 EvalPrompt build_eval_prompt(const data::Interaction& row, std::size_t index, const EvalPromptOptions& options);
 std::vector<EvalPrompt> build_eval_prompts(const data::Interactions& rows, const EvalPromptOptions& options);
 

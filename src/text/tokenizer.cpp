@@ -470,7 +470,7 @@ Tokenizer Tokenizer::from_vocab_merges(const std::filesystem::path& vocab_json, 
   return t;
 }
 
-std::vector<TokenId> Tokenizer::encode(std::string_view text) const {
+std::vector<TokenId> Tokenizer::encode(std::string_view text, bool parse_special) const {
   std::size_t bad = first_invalid_utf8(text);
   if (bad != std::string_view::npos)
     throw InputError("invalid UTF-8 in text to encode at byte " + std::to_string(bad));
@@ -479,7 +479,7 @@ std::vector<TokenId> Tokenizer::encode(std::string_view text) const {
   out.reserve(text.size() / 3 + 4);
   std::vector<AddedMatcher::Segment> raw, norm;
   std::vector<std::pair<std::size_t, std::size_t>> pieces;
-  if (t.raw_matcher.empty()) raw.push_back({0, text.size(), -1});
+  if (!parse_special || t.raw_matcher.empty()) raw.push_back({0, text.size(), -1});
   else t.raw_matcher.split(text, raw);
   for (const auto& seg : raw) {
     if (seg.token >= 0) {
@@ -493,7 +493,7 @@ std::vector<TokenId> Tokenizer::encode(std::string_view text) const {
       piece = normalized_storage;
     }
     norm.clear();
-    if (t.normalized_matcher.empty()) norm.push_back({0, piece.size(), -1});
+    if (!parse_special || t.normalized_matcher.empty()) norm.push_back({0, piece.size(), -1});
     else t.normalized_matcher.split(piece, norm);
     for (const auto& n : norm) {
       if (n.token >= 0) out.push_back(t.added[t.normalized_index[n.token]].id);
@@ -503,10 +503,11 @@ std::vector<TokenId> Tokenizer::encode(std::string_view text) const {
   return out;
 }
 
-std::vector<std::vector<TokenId>> Tokenizer::encode_batch(const std::vector<std::string>& texts) const {
+std::vector<std::vector<TokenId>> Tokenizer::encode_batch(const std::vector<std::string>& texts,
+                                                          bool parse_special) const {
   std::vector<std::vector<TokenId>> out;
   out.reserve(texts.size());
-  for (const auto& text : texts) out.push_back(encode(text));
+  for (const auto& text : texts) out.push_back(encode(text, parse_special));
   return out;
 }
 

@@ -37,9 +37,12 @@ class Tokenizer {
   static Tokenizer from_json_text(std::string_view json_text, const std::string& source);
   static Tokenizer from_json(const nlohmann::json& tokenizer_json, const std::string& source);
 
-  // Encodes text without adding special tokens; added tokens (special or not) in the text are matched first.
-  // InputError on invalid UTF-8.
-  std::vector<TokenId> encode(std::string_view text) const;
+  // Encodes text without adding special tokens (llama.cpp's add_special; nothing is ever added here).
+  // parse_special (llama.cpp's flag of that name): added tokens (special or not: <|im_end|>, <think>, <a_12>) in
+  // the text are matched first, as Hugging Face's tokenizers does; only for text the system built (chat
+  // markup, SIDs). Without it the text is plain text: "<|im_end|>" typed by a user is BPE pieces, never the
+  // control token. InputError on invalid UTF-8.
+  std::vector<TokenId> encode(std::string_view text, bool parse_special = false) const;
   // Decodes ids back to text (skip_special drops special added tokens, like HF's skip_special_tokens).
   std::string decode(const std::vector<TokenId>& ids, bool skip_special = false) const;
 
@@ -62,8 +65,8 @@ class Tokenizer {
   std::string config_json() const;
 
   bool is_special(TokenId id) const;
-  // Encodes many texts; equal to calling encode() on each.
-  std::vector<std::vector<TokenId>> encode_batch(const std::vector<std::string>& texts) const;
+  // Encodes many texts; equal to calling encode(text, parse_special) on each.
+  std::vector<std::vector<TokenId>> encode_batch(const std::vector<std::string>& texts, bool parse_special = false) const;
 
   Tokenizer(Tokenizer&&) noexcept;
   Tokenizer& operator=(Tokenizer&&) noexcept;

@@ -61,8 +61,6 @@ expect_error 2 "give --sasrec first" -- "$BIN" evaluate --model "$WORK/lm" --sas
   --data "$SRC/data/Amazon" --dataset Industrial_and_Scientific --out "$WORK/bad7d"
 expect_error 2 "nowhere/config.json: not found" -- "$BIN" evaluate --model "$WORK/lm" --sasrec "$WORK/run" \
   --sasrec-ensemble "$WORK/nowhere" --data "$SRC/data/Amazon" --dataset Industrial_and_Scientific --out "$WORK/bad7e"
-expect_error 2 "plain mode only" -- "$BIN" evaluate --model "$WORK/lm" --sasrec "$WORK/run" --mode think \
-  --data "$SRC/data/Amazon" --dataset Industrial_and_Scientific --out "$WORK/bad8"
 expect_error 2 "nowhere/config.json: not found" -- "$BIN" evaluate --model "$WORK/lm" --sasrec "$WORK/nowhere" \
   --data "$SRC/data/Amazon" --dataset Industrial_and_Scientific --out "$WORK/bad9"
 mkdir "$WORK/cut" && cp "$WORK/run/config.json" "$WORK/cut/" && head -c 3000 "$WORK/run/model.pt" > "$WORK/cut/model.pt"

@@ -149,6 +149,7 @@ def main():
     probs = torch.softmax(logits.double(), dim=1)
     check_fused_scores(work, [run], probs, sid_of)
     check_fused_scores(work, [run], probs, sid_of, mix="product", weight=0.3, temperature=2.0)
+    check_fused_scores(work, [run], probs, sid_of, mix="mean", think=True, limit=12)
     # Two runs: their item distributions are averaged before mixing.
     other_run, other = train_and_load(work, "other", 2)
     with torch.no_grad():
@@ -156,8 +157,11 @@ def main():
     check_fused_scores(work, [run, other_run], (probs + other_probs) / 2, sid_of, mix="product", weight=0.3)
 
 
-def check_fused_scores(work, runs, item_probs, sid_of, mix="mean", weight=0.4, temperature=1.0, limit=40):
+def check_fused_scores(work, runs, item_probs, sid_of, mix="mean", weight=0.4, temperature=1.0, limit=40, think=False):
     """Beam scores of `evaluate --sasrec` over an exactly uniform LM, recomputed here from the SASRec logits.
+
+    think: in think mode, after a short greedy thought; the prior is neutral during the thought (the thought
+    equals the one of the same run without SASRec) and its search after "</think>" scores as in plain mode.
 
     mean: each token scores log((1-w)/V + w q(t | prefix)); product: the uniform LM's factor cancels in the
     renormalisation, leaving log(q(t)^w / sum over the prefix's children c of q(c)^w). q is the item
@@ -168,12 +172,23 @@ def check_fused_scores(work, runs, item_probs, sid_of, mix="mean", weight=0.4, t
         env = dict(os.environ, SIDR_BIN=BIN, SIDR_SOURCE_DIR=SRC)
         subprocess.run(["bash", os.path.join(SRC, "tests", "eval", "make_tiny_checkpoint.sh"), lm, "32", "2", "400",
                         "0"], check=True, env=env)
-    out = os.path.join(work, f"fused_{mix}_{len(runs)}")
+    out = os.path.join(work, f"fused_{mix}_{len(runs)}{'_think' if think else ''}")
     extra = [arg for other in runs[1:] for arg in ("--sasrec-ensemble", other)]
+    common = ["--data", DATA, "--dataset", NAME, "--limit", str(limit), "--beams", "10", "--batch-size", "16",
+              "--with-scores", "--quiet", "--threads", "1"]
+    if think:
+        common += ["--mode", "think", "--think-tokens", "6"]
     subprocess.run([BIN, "evaluate", "--model", lm, "--sasrec", runs[0], *extra, "--sasrec-weight", str(weight), "--sasrec-mix",
-                    mix, "--sasrec-temperature", str(temperature), "--data", DATA, "--dataset", NAME, "--limit",
-                    str(limit), "--beams", "10", "--batch-size", "16", "--with-scores", "--quiet", "--threads", "1",
-                    "--out", out], check=True, stdout=subprocess.DEVNULL)
+                    mix, "--sasrec-temperature", str(temperature), *common, "--out", out], check=True,
+                   stdout=subprocess.DEVNULL)
+    if think:
+        subprocess.run([BIN, "evaluate", "--model", lm, *common, "--out", out + "_lm"], check=True,
+                       stdout=subprocess.DEVNULL)
+        lm_only = json.load(open(os.path.join(out + "_lm", "predictions.json")))
+        fused = json.load(open(os.path.join(out, "predictions.json")))
+        assert len(fused) == len(lm_only) == limit, (len(fused), len(lm_only))
+        for a, b in zip(fused, lm_only):
+            assert a["cot"] == b["cot"], (a["cot"], b["cot"])
     vocab = json.load(open(os.path.join(lm, "config.json")))["vocab_size"]
     uniform = (1 - weight) / vocab
     preds = json.load(open(os.path.join(out, "predictions.json")))
@@ -202,7 +217,9 @@ def check_fused_scores(work, runs, item_probs, sid_of, mix="mean", weight=0.4, t
             assert abs(want - score) < 5e-4, (mix, row, sid, want, score)
             checked += 1
     assert checked == 10 * limit, checked
-    print(f"evaluate --sasrec ({len(runs)} runs) --sasrec-mix {mix}: {checked} beam scores equal the ones computed here")
+    assert len(preds) == limit, len(preds)
+    print(f"evaluate --sasrec ({len(runs)} runs) --sasrec-mix {mix}{' (think mode)' if think else ''}: {checked} beam "
+          "scores equal the ones computed here")
 
 
 if __name__ == "__main__":

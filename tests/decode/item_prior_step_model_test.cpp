@@ -71,8 +71,7 @@ TEST(ItemPriorStepModel, FullBeamRanksSidsBySummedItemProbability) {
   auto c = make_catalog();
   torch::manual_seed(9);
   auto logits = torch::randn({2, static_cast<std::int64_t>(c.item_paths.size())}) * 2;
-  ItemPriorStepModel prior(c.item_paths, kVocab);
-  prior.set_item_log_probs(logits);
+  ItemPriorStepModel prior(c.item_paths, kVocab, std::make_shared<FixedItemScorer>(logits));
   auto trie = std::make_shared<sid::Trie>(sid::Trie::build(c.sids));
   TrieConstraint constraint(trie, kEnd);
   std::vector<std::vector<TokenId>> prompts{{3, 4}, {5}};
@@ -117,11 +116,8 @@ TEST_P(MixedWithALanguageModel, MatchesBruteForce) {
   const double w = 0.3;
   std::vector<std::unique_ptr<StepModel>> members;
   members.push_back(std::make_unique<testing::ToyModel>(kVocab, 21));
-  auto prior = std::make_unique<ItemPriorStepModel>(c.item_paths, kVocab);
-  auto* prior_ptr = prior.get();
-  members.push_back(std::move(prior));
+  members.push_back(std::make_unique<ItemPriorStepModel>(c.item_paths, kVocab, std::make_shared<FixedItemScorer>(logits)));
   EnsembleStepModel mixed(std::move(members), {1 - w, w}, mixing);
-  prior_ptr->set_item_log_probs(logits);
   auto trie = std::make_shared<sid::Trie>(sid::Trie::build(c.sids));
   TrieConstraint constraint(trie, kEnd);
   std::vector<TokenId> prompt{7, 8, 9};
@@ -160,9 +156,8 @@ TEST(ItemPriorStepModel, MeanAndProductRankDifferently) {
   for (Mixing mixing : {Mixing::Mean, Mixing::Product}) {
     std::vector<std::unique_ptr<StepModel>> members;
     members.push_back(std::make_unique<testing::ToyModel>(kVocab, 21));
-    auto prior = std::make_unique<ItemPriorStepModel>(c.item_paths, kVocab);
-    prior->set_item_log_probs(logits);
-    members.push_back(std::move(prior));
+    members.push_back(
+        std::make_unique<ItemPriorStepModel>(c.item_paths, kVocab, std::make_shared<FixedItemScorer>(logits)));
     EnsembleStepModel mixed(std::move(members), {0.7, 0.3}, mixing);
     std::vector<std::vector<TokenId>> ranking;
     auto results = beam_search(mixed, prompts, &constraint, full_beam(18));
@@ -176,8 +171,8 @@ INSTANTIATE_TEST_SUITE_P(Mixings, MixedWithALanguageModel, ::testing::Values(Mix
                          [](const auto& info) { return mixing_name(info.param); });
 
 TEST(ItemPriorStepModel, RowsNoItemContinuesAreUniformAndOtherTokensImpossible) {
-  ItemPriorStepModel prior({{10, 20, kEnd}, {10, 21, kEnd}, {11, 20, kEnd}}, kVocab);
-  prior.set_item_log_probs(torch::log(torch::tensor({{0.5, 0.25, 0.25}})));
+  ItemPriorStepModel prior({{10, 20, kEnd}, {10, 21, kEnd}, {11, 20, kEnd}}, kVocab,
+                           std::make_shared<FixedItemScorer>(torch::log(torch::tensor({{0.5, 0.25, 0.25}}))));
   auto first = prior.start({{3}});
   EXPECT_NEAR(first[0][10].item<float>(), std::log(0.75f), 1e-6);
   EXPECT_NEAR(first[0][11].item<float>(), std::log(0.25f), 1e-6);
@@ -193,15 +188,129 @@ TEST(ItemPriorStepModel, RowsNoItemContinuesAreUniformAndOtherTokensImpossible) 
   EXPECT_TRUE(torch::equal(past[0], torch::zeros({kVocab})));
 }
 
+// Rows need not advance together, and a prompt the scorer declines is neutral: every (row, prefix) of a random
+// walk over the trie, started from two prompts of which the second is declined, against the brute force.
+class DeclineSecond : public ItemScorer {
+ public:
+  explicit DeclineSecond(torch::Tensor first) : first_(std::move(first)) {}
+  std::int64_t num_items() const override { return first_.size(0); }
+  std::vector<torch::Tensor> item_log_probs(const std::vector<std::vector<TokenId>>& prompts) override {
+    std::vector<torch::Tensor> out(prompts.size());
+    out[0] = first_;
+    return out;
+  }
+
+ private:
+  torch::Tensor first_;
+};
+
+TEST(ItemPriorStepModel, FollowsEachRowsOwnPrefixAndStaysNeutralForADeclinedPrompt) {
+  auto c = make_catalog();
+  torch::manual_seed(12);
+  auto logits = torch::randn({static_cast<std::int64_t>(c.item_paths.size())}) * 2;
+  auto p = softmax(logits);
+  ItemPriorStepModel prior(c.item_paths, kVocab, std::make_shared<DeclineSecond>(logits));
+  auto out = prior.start({{1, 2}, {3}});
+  std::vector<std::vector<TokenId>> prefixes{{}, {}};
+  std::vector<std::int64_t> prompt_of{0, 1};
+  std::mt19937 rng(3);
+  for (int step = 0; step < 6; ++step) {
+    for (std::size_t r = 0; r < prefixes.size(); ++r) {
+      bool declined = prompt_of[r] == 1;
+      bool continues = false;
+      for (const auto& path : c.item_paths)
+        continues |= path.size() > prefixes[r].size() &&
+                     std::equal(prefixes[r].begin(), prefixes[r].end(), path.begin());
+      for (TokenId t = 0; t < kVocab; ++t) {
+        float got = out[static_cast<std::int64_t>(r)][t].item<float>();
+        if (declined || !continues) {
+          ASSERT_EQ(got, 0.0f) << "row " << r << " token " << t;
+        } else {
+          double want = item_conditional(c, p, prefixes[r], t);
+          if (want == 0) ASSERT_TRUE(std::isinf(got) && got < 0) << "row " << r << " token " << t;
+          else ASSERT_NEAR(got, std::log(want), 1e-5) << "row " << r << " token " << t;
+        }
+      }
+    }
+    // New rows: random parents (repeated, dropped), each appending one of the items' next tokens or a token
+    // no item has (leaving the trie); the rows end up at different depths of different prefixes.
+    std::vector<std::int64_t> parents;
+    std::vector<TokenId> tokens;
+    std::vector<std::vector<TokenId>> next_prefixes;
+    std::vector<std::int64_t> next_prompt;
+    for (int k = 0; k < 4; ++k) {
+      auto from = k == 3 && step == 0 ? std::size_t{1} : static_cast<std::size_t>(rng() % prefixes.size());
+      const auto& prefix = prefixes[from];
+      std::vector<TokenId> next;  // the tokens some item continues this prefix with
+      for (const auto& path : c.item_paths)
+        if (path.size() > prefix.size() && std::equal(prefix.begin(), prefix.end(), path.begin()))
+          next.push_back(path[prefix.size()]);
+      TokenId t = next.empty() || rng() % 5 == 0 ? TokenId{39} : next[rng() % next.size()];
+      parents.push_back(static_cast<std::int64_t>(from));
+      tokens.push_back(t);
+      next_prefixes.push_back(prefix);
+      next_prefixes.back().push_back(t);
+      next_prompt.push_back(prompt_of[from]);
+    }
+    prefixes = next_prefixes;
+    prompt_of = next_prompt;
+    out = prior.step(torch::tensor(parents, torch::kInt64),
+                     torch::tensor(std::vector<std::int64_t>(tokens.begin(), tokens.end()), torch::kInt64));
+  }
+}
+
+// A million-item catalog: the prior holds one log-mass per trie node per prompt (no rows x items state), and
+// its conditionals still equal the item sums computed directly.
+TEST(ItemPriorStepModel, AMillionItemCatalog) {
+  constexpr std::int64_t kItems = 1000000, kBigVocab = 800;
+  std::mt19937 rng(17);
+  std::vector<std::vector<TokenId>> paths(kItems);
+  for (auto& p : paths)
+    p = {static_cast<TokenId>(10 + rng() % 256), static_cast<TokenId>(266 + rng() % 256),
+         static_cast<TokenId>(522 + rng() % 256), kNewline, kEnd};
+  torch::manual_seed(2);
+  auto logits = torch::randn({2, kItems}, torch::kFloat64) * 3;
+  ItemPriorStepModel prior(paths, kBigVocab, std::make_shared<FixedItemScorer>(logits));
+  auto root = prior.start({{1}, {2}});
+  // New row 0 continues prompt 1, new row 1 prompt 0, both with item 0's first token; then row 0 alone with
+  // item 0's second token. Truth: the direct sums over the items under each prefix.
+  const TokenId a = paths[0][0], b = paths[0][1];
+  auto second = prior.step(torch::tensor({1, 0}, torch::kInt64), torch::tensor({a, a}, torch::kInt64));
+  auto third = prior.step(torch::tensor({0}, torch::kInt64), torch::tensor({b}, torch::kInt64));
+  auto p = torch::softmax(logits, 1);
+  auto acc = p.accessor<double, 2>();
+  double first_mass[2] = {0, 0}, ab_mass = 0, total[2] = {0, 0};
+  std::map<TokenId, double> after_ab;
+  for (std::int64_t i = 0; i < kItems; ++i) {
+    const auto& path = paths[static_cast<std::size_t>(i)];
+    for (int r = 0; r < 2; ++r) {
+      total[r] += acc[r][i];
+      if (path[0] == a) first_mass[r] += acc[r][i];
+    }
+    if (path[0] == a && path[1] == b) {
+      ab_mass += acc[1][i];
+      after_ab[path[2]] += acc[1][i];
+    }
+  }
+  for (int r = 0; r < 2; ++r) EXPECT_NEAR(root[r][a].item<double>(), std::log(first_mass[r] / total[r]), 1e-5);
+  EXPECT_NEAR(second[0][b].item<double>(), std::log(ab_mass / first_mass[1]), 1e-5);  // row 0 came from prompt 1
+  for (const auto& [token, mass] : after_ab) EXPECT_NEAR(third[0][token].item<double>(), std::log(mass / ab_mass), 1e-5);
+  EXPECT_TRUE(std::isinf(third[0][kEnd].item<float>()));
+}
+
 TEST(ItemPriorStepModel, RejectsBadInput) {
-  EXPECT_THROW(ItemPriorStepModel({}, kVocab), std::invalid_argument);
-  EXPECT_THROW(ItemPriorStepModel({{}}, kVocab), std::invalid_argument);
-  EXPECT_THROW(ItemPriorStepModel({{kVocab}}, kVocab), std::invalid_argument);
-  ItemPriorStepModel prior({{10, kEnd}, {11, kEnd}}, kVocab);
-  EXPECT_THROW(prior.set_item_log_probs(torch::zeros({1, 3})), std::invalid_argument);
-  EXPECT_THROW(prior.start({{1}}), std::logic_error);  // no item distribution given
-  prior.set_item_log_probs(torch::zeros({2, 2}));
-  EXPECT_THROW(prior.start({{1}}), std::logic_error);  // two rows for one prompt
+  auto one = std::make_shared<FixedItemScorer>(torch::zeros({1, 1}));
+  EXPECT_THROW(ItemPriorStepModel({}, kVocab, one), std::invalid_argument);
+  EXPECT_THROW(ItemPriorStepModel({{kVocab}}, kVocab, one), std::invalid_argument);
+  auto two = std::make_shared<FixedItemScorer>(torch::zeros({2, 2}));
+  EXPECT_THROW(ItemPriorStepModel({{}}, kVocab, two), std::invalid_argument);
+  EXPECT_THROW(ItemPriorStepModel({{10, kEnd}}, kVocab, two), std::invalid_argument);  // 2 scored, 1 path
+  EXPECT_THROW(ItemPriorStepModel({{10, kEnd}, {11, kEnd}}, kVocab, nullptr), std::invalid_argument);
+  ItemPriorStepModel prior({{10, kEnd}, {11, kEnd}}, kVocab, two);
+  EXPECT_THROW(prior.start({{1}}), std::invalid_argument);  // two rows for one prompt
+  ItemPriorStepModel wrong_width({{10, kEnd}, {11, kEnd}, {12, kEnd}}, kVocab,
+                                 std::make_shared<FixedItemScorer>(torch::zeros({1, 3})));
+  EXPECT_NO_THROW(wrong_width.start({{1}}));
 }
 
 }  // namespace

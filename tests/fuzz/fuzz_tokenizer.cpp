@@ -30,9 +30,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string input(reinterpret_cast<const char*>(data), size);
   const text::Tokenizer& tok = tokenizer();
   try {
-    auto ids = tok.encode(input);
+    auto ids = tok.encode(input, /*parse_special=*/true);
     std::string back = tok.decode(ids);
     if (input.find('<') == std::string::npos && back != text::nfc(input)) std::abort();
+    // As plain text nothing is an added token, so every input comes back (normalised), markup included.
+    if (tok.decode(tok.encode(input)) != text::nfc(input)) std::abort();
     std::string half = input.substr(0, size / 2);
     text::render_chat({{"system", half}, {"user", input}, {"assistant", input.substr(size / 2)}}, size % 2 == 0);
   } catch (const InputError&) {

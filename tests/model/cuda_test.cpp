@@ -198,9 +198,8 @@ TEST(Cuda, ProductWithACpuItemPriorMatchesCpu) {
   auto ensemble_on = [&](Qwen3& m) {
     std::vector<std::unique_ptr<decode::StepModel>> members;
     members.push_back(std::make_unique<decode::LmStepModel>(m, kEnd));
-    auto prior = std::make_unique<decode::ItemPriorStepModel>(items, m->config().vocab_size);
-    prior->set_item_log_probs(item_log_probs);
-    members.push_back(std::move(prior));
+    members.push_back(std::make_unique<decode::ItemPriorStepModel>(
+        items, m->config().vocab_size, std::make_shared<decode::FixedItemScorer>(item_log_probs)));
     return decode::EnsembleStepModel(std::move(members), {0.8, 0.2}, decode::Mixing::Product);
   };
   torch::NoGradGuard no_grad;

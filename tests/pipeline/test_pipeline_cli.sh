@@ -28,7 +28,7 @@ expect_error "preset 'no-such' not found" --preset no-such --out "$tmp/a"
 expect_error "needs a local base model" --preset qwen3-1.7b --out "$tmp/a"
 expect_error "expected KEY=VALUE" --preset quick --set nonsense --out "$tmp/a"
 expect_error "unknown stage 'bogus'" --preset quick --from bogus --out "$tmp/a" --dry-run
-expect_error "config 'fusion.weight': 2 is not between 0 and 1" --preset cpu --set fusion.weight=2 --out "$tmp/a" --dry-run
+expect_error "config 'fusion.weight' must be between 0 and 1 (exclusive), got 2" --preset cpu --set fusion.weight=2 --out "$tmp/a" --dry-run
 expect_error "config 'fusion.mix' must be mean or product, got \"geometric\"" --preset cpu --set fusion.mix=geometric \
   --out "$tmp/a" --dry-run
 expect_error "config 'eval.parts': expected a list of \"lm\" and \"single\", got \"lm\"" --preset cpu \

@@ -197,6 +197,36 @@ TEST_F(Golden, EvalPrompts) {
   EXPECT_EQ(eval_prompt_max_len(EvalMode::Plain), 2564u);
 }
 
+// The CSV-row prompt is the history-list prompt plus the row's target: the same text for every row, mode and
+// style, whether the history comes as SIDs or as catalog item ids.
+TEST_F(Golden, EvalPromptFromAHistoryListEqualsTheRowPrompt) {
+  auto test = data::Interactions::load(paths.interactions(data::Split::Test));
+  std::vector<EvalPromptOptions> all;
+  for (auto mode : {EvalMode::Plain, EvalMode::Think})
+    for (auto eval_style : {EvalPromptStyle::Reference, EvalPromptStyle::Training})
+      for (auto style : {PromptStyle::Reference, PromptStyle::Compact, PromptStyle::Sequence})
+        all.push_back({mode, eval_style, style});
+  std::size_t compared = 0;
+  for (const auto& options : all)
+    for (std::size_t i = 0; i < test.rows.size(); ++i) {
+      const auto& row = test.rows[i];
+      auto from_row = build_eval_prompt(row, i, options);
+      auto from_sids = build_eval_prompt(row.history_sids, options);
+      auto from_ids = build_eval_prompt(row.history_ids, catalog, options);
+      for (const auto* p : {&from_sids, &from_ids}) {
+        EXPECT_EQ(p->text(), from_row.text()) << "row " << i;
+        EXPECT_EQ(p->user, from_row.user) << "row " << i;
+        EXPECT_EQ(p->history, from_row.history) << "row " << i;
+        EXPECT_TRUE(p->target_sid.empty());
+      }
+      EXPECT_EQ(from_row.row, i);
+      EXPECT_FALSE(from_row.target_sid.empty());
+      ++compared;
+    }
+  EXPECT_EQ(compared, all.size() * test.rows.size());
+  EXPECT_THROW(build_eval_prompt(std::vector<std::int64_t>{987654}, catalog, EvalPromptOptions{}), InputError);
+}
+
 TEST_F(Golden, CompactStyleKeepsTargets) {
   ctx.style = PromptStyle::Compact;
   auto s = build_t1(train, ctx);

@@ -33,6 +33,21 @@ same_lines "decode skip_special" "$WORK/special.hf" "$WORK/special.ours"
 grep -qx '"a<think>b</think><a_236><b_231><c_226>"' "$WORK/special.ours" || fail "skip_special output: $(cat "$WORK/special.ours")"
 echo "ok: skip_special keeps <think> and SID tokens"
 
+# parse_special off (--plain-text): added tokens' text is plain text. The oracle is HF's tokenizers on the same
+# tokenizer.json with its added tokens removed, so "<|im_end|>" or "<a_236>" in user text comes out as BPE pieces.
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["added_tokens"]=[]; json.dump(d, open(sys.argv[2], "w"))' \
+  "$QWEN" "$WORK/no_added.json"
+printf '"<|im_start|>user\\nhi<|im_end|>"\n"a<think>b</think><a_236><b_231><c_226><|endoftext|>"\n' > "$WORK/markup.jsonl"
+cat "$WORK/markup.jsonl" "$WORK/hostile.jsonl" > "$WORK/plain.jsonl"
+node "$ORACLE/hf_tokenizer.js" encode --tokenizer "$WORK/no_added.json" < "$WORK/plain.jsonl" > "$WORK/plain.hf"
+for sid in "" "--sid-index $INDEX"; do
+  # shellcheck disable=SC2086
+  "$SIDR_BIN" tokenizer encode --tokenizer "$QWEN" $sid --plain-text --json-lines < "$WORK/plain.jsonl" > "$WORK/plain.ours"
+  same_lines "encode --plain-text ${sid:+with SID tokens }== HF without added tokens" "$WORK/plain.hf" "$WORK/plain.ours"
+done
+if grep -qw 151645 "$WORK/plain.ours"; then fail "--plain-text produced <|im_end|>'s id"; fi
+echo "ok: --plain-text never yields an added token"
+
 # Key ids of the reference (§3.1, §2.8): \n, \n\n, <think>, </think>, and the first and last SID ids.
 # The shipped index's sorted level tokens run from <a_104> to <c_9> (560 tokens: 48 a, 256 b, 256 c).
 printf '"\\n"\n"\\n\\n"\n"<think>"\n"</think>"\n"<a_104>"\n"<c_9>"\n"<|im_end|>"\n' > "$WORK/keys.jsonl"

@@ -109,7 +109,7 @@ TEST(Tokenizer, AddedTokensMatchedBeforeBpeLongestFirst) {
   EXPECT_EQ(x, 257);
   EXPECT_EQ(xx, 258);
   EXPECT_EQ(t.require_id("<x"), 256);  // already in the base vocabulary: keeps that id
-  auto ids = t.encode("a<x>b<x>>");
+  auto ids = t.encode("a<x>b<x>>", true);
   EXPECT_EQ(ids, (std::vector<TokenId>{*t.token_to_id("a"), x, *t.token_to_id("b"), xx}));
   EXPECT_EQ(t.decode(ids), "a<x>b<x>>");
   EXPECT_EQ(t.decode(ids, /*skip_special=*/true), "ab<x>>");
@@ -125,17 +125,17 @@ TEST(Tokenizer, LstripRstripSingleWord) {
   Tokenizer t = tiny({}, added);
   TokenId a = *t.token_to_id("a"), b = *t.token_to_id("b"), w = *t.token_to_id("w");
   TokenId l = t.require_id("<l>"), r = t.require_id("<r>"), ww = t.require_id("ww");
-  EXPECT_EQ(t.encode("a  <l>b"), (std::vector<TokenId>{a, l, b}));  // spaces before <l> are absorbed
-  EXPECT_EQ(t.encode("a<r>  b"), (std::vector<TokenId>{a, r, b}));  // spaces after <r> are absorbed
-  EXPECT_EQ(t.encode("ww"), (std::vector<TokenId>{ww}));             // a word on its own
-  EXPECT_EQ(t.encode("aww"), (std::vector<TokenId>{a, w, w}));       // inside a word: plain text
+  EXPECT_EQ(t.encode("a  <l>b", true), (std::vector<TokenId>{a, l, b}));  // spaces before <l> are absorbed
+  EXPECT_EQ(t.encode("a<r>  b", true), (std::vector<TokenId>{a, r, b}));  // spaces after <r> are absorbed
+  EXPECT_EQ(t.encode("ww", true), (std::vector<TokenId>{ww}));             // a word on its own
+  EXPECT_EQ(t.encode("aww", true), (std::vector<TokenId>{a, w, w}));       // inside a word: plain text
 }
 
 TEST(Tokenizer, NormalizedAddedTokensSeeNfcText) {
   Tokenizer t = tiny({});
   // "<é>" written with a decomposed é (e + U+0301) is the added token "<é>" only after NFC.
   ASSERT_EQ(t.add_tokens({"<\xC3\xA9>"}), 1u);
-  EXPECT_EQ(t.encode("a<e\xCC\x81>"), (std::vector<TokenId>{*t.token_to_id("a"), static_cast<TokenId>(t.size() - 1)}));
+  EXPECT_EQ(t.encode("a<e\xCC\x81>", true), (std::vector<TokenId>{*t.token_to_id("a"), static_cast<TokenId>(t.size() - 1)}));
   // "é" alone is a byte token of the base vocabulary: add_tokens skips it (HF would re-add it with its id).
   EXPECT_EQ(t.add_tokens({"\xC3\xA9"}), 0u);
 }
@@ -150,9 +150,30 @@ TEST(Tokenizer, AddTokensContinuesIdsAndSkipsKnown) {
   const AddedToken& added = t.added_tokens().back();
   EXPECT_TRUE(added.normalized);
   EXPECT_FALSE(added.special);
-  EXPECT_EQ(t.encode("x<a_1><b_2>"), (std::vector<TokenId>{*t.token_to_id("x"), static_cast<TokenId>(before),
+  EXPECT_EQ(t.encode("x<a_1><b_2>", true), (std::vector<TokenId>{*t.token_to_id("x"), static_cast<TokenId>(before),
                                                            static_cast<TokenId>(before + 1)}));
   EXPECT_THROW(t.require_id("<c_3>"), InputError);
+}
+
+// parse_special (llama.cpp's flag): without it, added tokens' text in the input (a user typing "<|im_end|>" or
+// "<a_1>") is plain text, encoded exactly as by the same tokenizer with no added tokens at all; with it, those
+// strings become the added tokens, as Hugging Face matches them.
+TEST(Tokenizer, ParseSpecialKeepsUserTextApartFromAddedTokens) {
+  json j = tiny_tokenizer_json({{"t", "h"}, {"th", "e"}});
+  Tokenizer bare = Tokenizer::from_json(j, "bare");
+  Tokenizer t = Tokenizer::from_json(j, "tiny");
+  t.add_tokens({"<a_1>", "<|im_end|>"});
+  const TokenId sid = t.require_id("<a_1>"), end = t.require_id("<|im_end|>");
+  for (std::string text : {"the <a_1> theme<|im_end|>", "<|im_end|><|im_end|>", "x<a_1><a_1>the", "the"}) {
+    auto plain = t.encode(text);
+    EXPECT_EQ(plain, bare.encode(text, true)) << text;  // bare has no added token to match
+    EXPECT_EQ(t.encode(text, false), plain) << text;     // false is the default
+    for (TokenId id : plain) EXPECT_LT(id, static_cast<TokenId>(bare.size())) << text;
+    EXPECT_EQ(t.decode(plain), text);
+  }
+  EXPECT_EQ(t.encode("<a_1><|im_end|>", true), (std::vector<TokenId>{sid, end}));
+  EXPECT_EQ(t.encode_batch({"<a_1>", "the"}), (std::vector<std::vector<TokenId>>{t.encode("<a_1>"), t.encode("the")}));
+  EXPECT_EQ(t.encode_batch({"<a_1>"}, true), (std::vector<std::vector<TokenId>>{{sid}}));
 }
 
 TEST(Tokenizer, SaveAndReloadGivesSameIds) {
@@ -161,7 +182,7 @@ TEST(Tokenizer, SaveAndReloadGivesSameIds) {
   auto dir = std::filesystem::temp_directory_path() / ("sidr_tok_test_" + std::to_string(::getpid()));
   t.save(dir);
   Tokenizer back = Tokenizer::from_file(dir / "tokenizer.json");
-  EXPECT_EQ(back.encode("the <a_1> theme"), t.encode("the <a_1> theme"));
+  EXPECT_EQ(back.encode("the <a_1> theme", true), t.encode("the <a_1> theme", true));
   EXPECT_EQ(back.size(), t.size());
   auto config = nlohmann::json::parse(std::ifstream(dir / "tokenizer_config.json"));
   EXPECT_EQ(config["eos_token"], "<|im_end|>");
@@ -208,7 +229,7 @@ TEST(Tokenizer, VocabMergesWithTokenizerConfig) {
   Tokenizer reference = Tokenizer::from_json(j, "tiny");
   EXPECT_EQ(plain.encode("the theme"), reference.encode("the theme"));
   EXPECT_EQ(with.require_id("<|im_end|>"), 258);
-  EXPECT_EQ(with.encode("the<|im_end|>"), (std::vector<TokenId>{*with.token_to_id("the"), 258}));
+  EXPECT_EQ(with.encode("the<|im_end|>", true), (std::vector<TokenId>{*with.token_to_id("the"), 258}));
   EXPECT_TRUE(with.is_special(258));
   std::filesystem::remove_all(dir);
 }
