@@ -224,7 +224,7 @@ TEST(LmContinuation, ResumedRowsEqualTheirWholeSequences) {
   std::vector<std::vector<TokenId>> sequences;
   for (std::size_t g = 0; g < gens.size(); ++g) {
     Continuation c{gens[g].saved, gens[g].saved_row, static_cast<std::int64_t>(g % 3),
-                   std::vector<TokenId>(1 + g % 2, static_cast<TokenId>(45 + g))};
+                   std::vector<TokenId>(1 + g % 2, static_cast<TokenId>(40 + g % 8))};
     auto seq = prompts[g / 2];
     seq.insert(seq.end(), gens[g].tokens.begin(), gens[g].tokens.end() - 1);
     seq.resize(seq.size() - static_cast<std::size_t>(c.forget));
