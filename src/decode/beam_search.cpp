@@ -71,21 +71,17 @@ void mask_step(torch::Tensor& log_probs, const LogitsConstraint* constraint) {
 }
 
 std::vector<std::vector<Candidate>> top_candidates(const torch::Tensor& accumulated, std::int64_t prompts,
-                                                   std::int64_t count, torch::Generator* generator) {
+                                                   std::int64_t count, Sampler& sampler) {
   const std::int64_t vocab = accumulated.size(1);
   const std::int64_t rows_per_prompt = accumulated.size(0) / prompts;
   auto merged = merge_beams_into_candidates(accumulated, prompts);  // (N, rows_per_prompt * V)
   count = std::min<std::int64_t>(count, merged.size(1));
-  torch::Tensor values, indices;  // (N, count)
-  if (generator) {
-    auto probs = merged.softmax(-1);
-    indices = torch::multinomial(probs, count, /*replacement=*/false, *generator);
-    values = merged.gather(1, indices);
+  torch::Tensor indices = sampler.draw(merged, count);  // (N, count)
+  torch::Tensor values = merged.gather(1, indices);     // (N, count)
+  if (sampler.is_random()) {  // drawn in draw order: sort by score (greedy draws come sorted)
     auto order = values.sort(1, /*descending=*/true);
     values = std::get<0>(order);
     indices = indices.gather(1, std::get<1>(order));
-  } else {
-    std::tie(values, indices) = merged.topk(count, 1, /*largest=*/true, /*sorted=*/true);
   }
   values = values.to(torch::kCPU).contiguous();
   indices = indices.to(torch::kCPU).contiguous();
@@ -106,42 +102,45 @@ std::vector<std::vector<Candidate>> top_candidates(const torch::Tensor& accumula
 
 namespace {
 
-// The live beams: one row per (prompt, beam) after the first step, one per prompt before it.
+// The live beams of the prompts still in the model's batch: row = position * rows_per_prompt + beam, where
+// position indexes `active` (one row per prompt before the first step, B after it).
 struct BeamState {
-  std::int64_t prompts = 0;
+  std::vector<std::int64_t> active;           // prompt index of each position, in batch order
   std::int64_t rows_per_prompt = 1;
   std::vector<float> scores;                  // (R) accumulated log-prob; kMaskedLogProb for dead rows
   std::vector<char> alive;                    // (R)
   std::vector<std::vector<TokenId>> tokens;   // (R) generated so far
+  std::int64_t positions() const { return static_cast<std::int64_t>(active.size()); }
 };
 
 // The beams chosen for the next step, as a map from new rows to old rows.
 struct Selection {
-  std::vector<std::int64_t> parents;  // (N * B) old row of each new row
-  std::vector<TokenId> tokens;        // (N * B) token appended
-  std::vector<float> scores;          // (N * B)
-  std::vector<char> alive;            // (N * B)
+  std::vector<std::int64_t> parents;  // (P * B) old row of each new row
+  std::vector<TokenId> tokens;        // (P * B) token appended
+  std::vector<float> scores;          // (P * B)
+  std::vector<char> alive;            // (P * B)
 };
 
 bool is_end(const std::vector<TokenId>& end_tokens, TokenId token) {
   return std::find(end_tokens.begin(), end_tokens.end(), token) != end_tokens.end();
 }
 
-// select: HF's BeamSearchScorer.process over each prompt's candidates.
+// select: HF's BeamSearchScorer.process over each active prompt's candidates.
 Selection select_step(const std::vector<std::vector<Candidate>>& candidates, const BeamState& state,
                       const LogitsConstraint* constraint, const BeamSearchOptions& options,
                       std::vector<FinishedHypotheses>& finished, std::vector<char>& done, std::int64_t step) {
   const std::int64_t beams = options.beams;
   Selection next;
-  next.parents.resize(static_cast<std::size_t>(state.prompts * beams));
+  next.parents.resize(static_cast<std::size_t>(state.positions() * beams));
   next.tokens.assign(next.parents.size(), 0);
   next.scores.assign(next.parents.size(), kMaskedLogProb);
   next.alive.assign(next.parents.size(), 0);
-  for (std::int64_t p = 0; p < state.prompts; ++p) {
-    const std::int64_t dead_parent = flat_row(p, 0, state.rows_per_prompt);
-    for (std::int64_t b = 0; b < beams; ++b) next.parents[static_cast<std::size_t>(flat_row(p, b, beams))] = dead_parent;
-    if (done[static_cast<std::size_t>(p)]) continue;
-    const auto& list = candidates[static_cast<std::size_t>(p)];
+  for (std::int64_t a = 0; a < state.positions(); ++a) {
+    const auto p = static_cast<std::size_t>(state.active[static_cast<std::size_t>(a)]);
+    const std::int64_t dead_parent = flat_row(a, 0, state.rows_per_prompt);
+    for (std::int64_t b = 0; b < beams; ++b) next.parents[static_cast<std::size_t>(flat_row(a, b, beams))] = dead_parent;
+    if (done[p]) continue;
+    const auto& list = candidates[static_cast<std::size_t>(a)];
     std::int64_t filled = 0;
     for (std::size_t rank = 0; rank < list.size() && filled < beams; ++rank) {
       const Candidate& c = list[rank];
@@ -151,39 +150,67 @@ Selection select_step(const std::vector<std::vector<Candidate>>& candidates, con
         if (static_cast<std::int64_t>(rank) >= beams) continue;  // HF: only top-B ranked ends finish
         auto tokens = state.tokens[row];
         tokens.push_back(c.token);
-        finished[static_cast<std::size_t>(p)].add(std::move(tokens), c.score);
+        finished[p].add(std::move(tokens), c.score);
         continue;
       }
-      auto slot = static_cast<std::size_t>(flat_row(p, filled++, beams));
+      auto slot = static_cast<std::size_t>(flat_row(a, filled++, beams));
       next.parents[slot] = c.row;
       next.tokens[slot] = c.token;
       next.scores[slot] = c.score;
       next.alive[slot] = 1;
     }
     float best = list.empty() ? kMaskedLogProb : list.front().score;
-    bool finished_now = finished[static_cast<std::size_t>(p)].is_done(best, step + 1);
-    done[static_cast<std::size_t>(p)] = finished_now || filled == 0;
+    bool finished_now = finished[p].is_done(best, step + 1);
+    done[p] = finished_now || filled == 0;
   }
   return next;
+}
+
+// Keeps the rows of the positions whose prompt is not done (a prompt's B rows stay together, in order).
+void drop_done_prompts(BeamState& state, Selection& next, const std::vector<char>& done, std::int64_t beams) {
+  BeamState kept;
+  Selection kept_next;
+  kept.rows_per_prompt = beams;
+  for (std::int64_t a = 0; a < state.positions(); ++a) {
+    const std::int64_t p = state.active[static_cast<std::size_t>(a)];
+    if (done[static_cast<std::size_t>(p)]) continue;
+    kept.active.push_back(p);
+    for (std::int64_t b = 0; b < beams; ++b) {
+      auto row = static_cast<std::size_t>(flat_row(a, b, beams));
+      kept.scores.push_back(state.scores[row]);
+      kept.alive.push_back(state.alive[row]);
+      kept.tokens.push_back(std::move(state.tokens[row]));
+      kept_next.parents.push_back(next.parents[row]);
+      kept_next.tokens.push_back(next.tokens[row]);
+    }
+  }
+  state = std::move(kept);
+  next = std::move(kept_next);
 }
 
 torch::Tensor to_int64_tensor(const std::vector<std::int64_t>& values) {
   return torch::tensor(at::ArrayRef<std::int64_t>(values), torch::kInt64);
 }
 
-}  // namespace
-
-std::vector<std::vector<Hypothesis>> beam_search(StepModel& model, const std::vector<std::vector<TokenId>>& prompts,
-                                                 LogitsConstraint* constraint, const BeamSearchOptions& options) {
-  options.validate();
-  const auto n = static_cast<std::int64_t>(prompts.size());
-  if (n == 0) return {};
-  torch::NoGradGuard no_grad;
-  torch::Generator generator = at::make_generator<at::CPUGeneratorImpl>(options.seed);
+std::vector<std::vector<Hypothesis>> run_search(StepModel& model, torch::Tensor logits, std::int64_t n,
+                                                const std::vector<std::vector<TokenId>>* prompts,
+                                                LogitsConstraint* constraint, const BeamSearchOptions& options,
+                                                Sampler* given_sampler) {
+  Sampler own = options.sample ? Sampler::multinomial(options.seed) : Sampler::greedy();
+  Sampler& sampler = given_sampler ? *given_sampler : own;
+  // Beam search always applies the processors (repetition, no-repeat, suppressed tokens, the constraint); the
+  // warpers only when sampling, as HF does.
+  SamplingOptions processing = options.sample ? options.sampling : SamplingOptions{};
+  if (!options.sample) {
+    processing.repetition_penalty = options.sampling.repetition_penalty;
+    processing.no_repeat_ngram_size = options.sampling.no_repeat_ngram_size;
+    processing.suppress_tokens = options.sampling.suppress_tokens;
+  }
+  LogitsProcessorList processors = make_logits_processors(processing, constraint, options.sample);
 
   BeamState state;
-  state.prompts = n;
-  state.rows_per_prompt = 1;  // the prompt is run once; its rows are expanded to the beams after step 0
+  state.rows_per_prompt = 1;  // each prompt has one row; its rows are expanded to the beams after step 0
+  for (std::int64_t p = 0; p < n; ++p) state.active.push_back(p);
   state.scores.assign(static_cast<std::size_t>(n), 0.0f);
   state.alive.assign(static_cast<std::size_t>(n), 1);
   state.tokens.assign(static_cast<std::size_t>(n), {});
@@ -191,18 +218,24 @@ std::vector<std::vector<Hypothesis>> beam_search(StepModel& model, const std::ve
                                            FinishedHypotheses(options.beams, options.length_penalty,
                                                               options.early_stopping));
   std::vector<char> done(static_cast<std::size_t>(n), 0);
-  if (constraint) constraint->reset(n);
+  processors.reset(n);
+  const bool reads_tokens = processors.reads_tokens();
 
-  torch::Tensor logits = model.start(prompts);  // (N, V)
   for (std::int64_t step = 0; step < options.max_new_tokens; ++step) {
     torch::Tensor log_probs = score_step(logits);  // (R, V)
-    mask_step(log_probs, constraint);
-    if (options.sample) log_probs = warp_scores(log_probs, options.sampling);
+    std::vector<RowTokens> rows;
+    if (reads_tokens) {
+      for (std::size_t r = 0; r < state.tokens.size(); ++r) {
+        auto p = static_cast<std::size_t>(state.active[r / static_cast<std::size_t>(state.rows_per_prompt)]);
+        rows.push_back({prompts ? &(*prompts)[p] : nullptr, &state.tokens[r]});
+      }
+    }
+    log_probs = processors.process(std::move(log_probs), rows);
     auto scores = torch::from_blob(state.scores.data(), {static_cast<std::int64_t>(state.scores.size()), 1},
                                    torch::kFloat32)
                       .to(log_probs.device());
     torch::Tensor accumulated = log_probs + scores;  // (R, V)
-    auto candidates = top_candidates(accumulated, n, 2 * options.beams, options.sample ? &generator : nullptr);
+    auto candidates = top_candidates(accumulated, state.positions(), 2 * options.beams, sampler);
     Selection next = select_step(candidates, state, constraint, options, finished, done, step);
 
     // Rows follow their parents; the last step's beams stay running (finalised below).
@@ -219,24 +252,47 @@ std::vector<std::vector<Hypothesis>> beam_search(StepModel& model, const std::ve
 
     bool all_done = std::all_of(done.begin(), done.end(), [](char d) { return d != 0; });
     if (all_done || step + 1 == options.max_new_tokens) break;
-    if (constraint) constraint->advance(next.parents, next.tokens);
+    drop_done_prompts(state, next, done, options.beams);
+    processors.advance(next.parents, next.tokens);
     std::vector<std::int64_t> fed(next.tokens.begin(), next.tokens.end());
     logits = model.step(to_int64_tensor(next.parents), to_int64_tensor(fed));
   }
 
   // finalize: prompts still running add their live beams (HF's finalize), then the best are returned.
-  std::vector<std::vector<Hypothesis>> out(static_cast<std::size_t>(n));
-  for (std::int64_t p = 0; p < n; ++p) {
-    auto& hyps = finished[static_cast<std::size_t>(p)];
-    if (!done[static_cast<std::size_t>(p)]) {
-      for (std::int64_t b = 0; b < options.beams; ++b) {
-        auto row = static_cast<std::size_t>(flat_row(p, b, options.beams));
-        if (state.alive[row]) hyps.add(state.tokens[row], state.scores[row]);
-      }
+  for (std::int64_t a = 0; a < state.positions(); ++a) {
+    const auto p = static_cast<std::size_t>(state.active[static_cast<std::size_t>(a)]);
+    if (done[p]) continue;
+    for (std::int64_t b = 0; b < state.rows_per_prompt; ++b) {
+      auto row = static_cast<std::size_t>(flat_row(a, b, state.rows_per_prompt));
+      if (state.alive[row]) finished[p].add(state.tokens[row], state.scores[row]);
     }
-    out[static_cast<std::size_t>(p)] = hyps.best(options.returned());
   }
+  std::vector<std::vector<Hypothesis>> out(static_cast<std::size_t>(n));
+  for (std::size_t p = 0; p < out.size(); ++p) out[p] = finished[p].best(options.returned());
   return out;
+}
+
+}  // namespace
+
+std::vector<std::vector<Hypothesis>> beam_search(StepModel& model, const std::vector<std::vector<TokenId>>& prompts,
+                                                 LogitsConstraint* constraint, const BeamSearchOptions& options,
+                                                 Sampler* sampler) {
+  options.validate();
+  const auto n = static_cast<std::int64_t>(prompts.size());
+  if (n == 0) return {};
+  torch::NoGradGuard no_grad;
+  torch::Tensor logits = model.start(prompts);  // (N, V)
+  return run_search(model, std::move(logits), n, &prompts, constraint, options, sampler);
+}
+
+std::vector<std::vector<Hypothesis>> beam_search_from(StepModel& model, torch::Tensor logits,
+                                                      LogitsConstraint* constraint, const BeamSearchOptions& options,
+                                                      Sampler* sampler) {
+  options.validate();
+  const std::int64_t n = logits.size(0);
+  if (n == 0) return {};
+  torch::NoGradGuard no_grad;
+  return run_search(model, std::move(logits), n, nullptr, constraint, options, sampler);
 }
 
 }  // namespace sidr::decode

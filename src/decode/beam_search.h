@@ -15,7 +15,8 @@
 #include <torch/torch.h>
 
 #include "decode/constraint.h"
-#include "decode/sampling.h"
+#include "decode/logits_processor.h"
+#include "decode/sampler.h"
 #include "decode/step_model.h"
 
 namespace sidr::decode {
@@ -28,8 +29,8 @@ struct BeamSearchOptions {
   double length_penalty = 0.0;      // hypothesis score = sum log p / generated_length^length_penalty
   bool early_stopping = true;       // true: a prompt is done once it has B finished hypotheses
   bool sample = false;              // HF beam sampling (warpers on the masked log-probs, multinomial draw)
-  SamplingOptions sampling;         // used when sample is true
-  std::uint64_t seed = 42;          // used when sample is true
+  SamplingOptions sampling;         // processors and warpers, used when sample is true
+  std::uint64_t seed = 42;          // the multinomial sampler's seed when sample is true
 
   int returned() const { return return_sequences > 0 ? return_sequences : beams; }
   void validate() const;
@@ -44,7 +45,6 @@ struct Hypothesis {
 inline std::int64_t flat_row(std::int64_t prompt, std::int64_t beam, std::int64_t rows_per_prompt) {
   return prompt * rows_per_prompt + beam;
 }
-inline std::int64_t prompt_of_row(std::int64_t row, std::int64_t rows_per_prompt) { return row / rows_per_prompt; }
 // (N * rows_per_prompt, V) -> (N, rows_per_prompt * V): all candidates of one prompt in one row.
 torch::Tensor merge_beams_into_candidates(const torch::Tensor& row_scores, std::int64_t prompts);
 
@@ -82,14 +82,22 @@ struct Candidate {
 torch::Tensor score_step(const torch::Tensor& logits);
 // mask: the constraint's mask applied in place (no-op without constraint).
 void mask_step(torch::Tensor& log_probs, const LogitsConstraint* constraint);
-// candidates: accumulated (R, V) = processed log-probs + beam scores; per prompt the best `count` (or, with a
-// generator, `count` drawn without replacement from softmax(accumulated) and sorted by score, as HF's beam
-// sampling does), best first.
+// candidates: accumulated (R, V) = processed log-probs + beam scores; per prompt `count` drawn by the sampler
+// from the prompt's R/prompts x V candidates (greedy: the best; multinomial: without replacement from
+// softmax(accumulated), as HF's beam sampling does), sorted by score, best first.
 std::vector<std::vector<Candidate>> top_candidates(const torch::Tensor& accumulated, std::int64_t prompts,
-                                                   std::int64_t count, torch::Generator* generator);
+                                                   std::int64_t count, Sampler& sampler);
 
 // The whole search. prompts: token ids (N of them). Returns per prompt up to returned() hypotheses, best first.
+// The sampler defaults to options.sample ? multinomial(options.seed) : greedy. A prompt that is done (B finished
+// hypotheses, or no live beam) leaves the model's batch: later steps compute only the prompts still running.
 std::vector<std::vector<Hypothesis>> beam_search(StepModel& model, const std::vector<std::vector<TokenId>>& prompts,
-                                                 LogitsConstraint* constraint, const BeamSearchOptions& options);
+                                                 LogitsConstraint* constraint, const BeamSearchOptions& options,
+                                                 Sampler* sampler = nullptr);
+// The same search from a model whose batch already holds one row per prompt (after start(), or resume() of
+// saved rows): `logits` (N, V) are the next-token logits of those rows.
+std::vector<std::vector<Hypothesis>> beam_search_from(StepModel& model, torch::Tensor logits,
+                                                      LogitsConstraint* constraint, const BeamSearchOptions& options,
+                                                      Sampler* sampler = nullptr);
 
 }  // namespace sidr::decode

@@ -1,6 +1,6 @@
-// Constraints on the next token, LogitsProcessor style: the constraint keeps a state per row (for the SID trie:
-// a trie node per (prompt, beam) row), masks the log-probabilities of the current rows, and follows the rows
-// as the search reorders them and appends tokens.
+// Constraints on the next token, one kind of LogitsProcessor (decode/logits_processor.h): the constraint keeps a
+// state per row (for the SID trie: a trie node per (prompt, beam) row), masks the log-probabilities of the
+// current rows, and follows the rows as the search reorders them and appends tokens.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -8,27 +8,26 @@
 
 #include <torch/torch.h>
 
+#include "decode/logits_processor.h"
 #include "sid/trie.h"
 
 namespace sidr::decode {
 
-using TokenId = std::int32_t;
-
-// Disallowed tokens get this log-probability: finite, so that beam arithmetic (score + log p, softmax over
-// accumulated scores, division by a temperature) never meets inf - inf or NaN, and low enough that a masked
-// candidate always sorts below every allowed one (real log-probs are above -1e4).
-inline constexpr float kMaskedLogProb = -1.0e9f;
-
-class LogitsConstraint {
+// A processor that only removes tokens, and can say which: the search checks allows() on the candidates it keeps.
+class LogitsConstraint : public LogitsProcessor {
  public:
-  virtual ~LogitsConstraint() = default;
   // Every one of `rows` rows starts in the initial state.
-  virtual void reset(std::int64_t rows) = 0;
+  void reset(std::int64_t rows) override = 0;
   // log_probs: (R, V). Sets every disallowed entry to kMaskedLogProb, in place.
   virtual void apply(torch::Tensor& log_probs) const = 0;
   virtual bool allows(std::int64_t row, TokenId token) const = 0;
   // New row i = old row parents[i] followed by tokens[i].
-  virtual void advance(const std::vector<std::int64_t>& parents, const std::vector<TokenId>& tokens) = 0;
+  void advance(const std::vector<std::int64_t>& parents, const std::vector<TokenId>& tokens) override = 0;
+  // As a processor: the mask, in place.
+  torch::Tensor process(torch::Tensor scores, const std::vector<RowTokens>& /*rows*/) const override {
+    apply(scores);
+    return scores;
+  }
 };
 
 // The reference's prefix_allowed_tokens_fn over a trie: a row at node n may emit n's children; a row whose

@@ -62,4 +62,33 @@ torch::Tensor EnsembleStepModel::step(const torch::Tensor& rows, const torch::Te
   return mix(std::move(logits));
 }
 
+namespace {
+
+struct SavedMembers : SavedRows {
+  std::vector<std::shared_ptr<const SavedRows>> members;
+  std::int64_t rows() const override { return members.front()->rows(); }
+};
+
+}  // namespace
+
+std::shared_ptr<const SavedRows> EnsembleStepModel::save(const torch::Tensor& rows) {
+  auto saved = std::make_shared<SavedMembers>();
+  for (auto& m : members_) saved->members.push_back(m->save(rows));
+  return saved;
+}
+
+torch::Tensor EnsembleStepModel::resume(const std::vector<Continuation>& rows) {
+  std::vector<torch::Tensor> logits;
+  for (std::size_t m = 0; m < members_.size(); ++m) {
+    std::vector<Continuation> own = rows;
+    for (auto& c : own) {
+      const auto* saved = dynamic_cast<const SavedMembers*>(c.saved.get());
+      if (!saved) throw std::logic_error("EnsembleStepModel::resume: rows saved by another model");
+      c.saved = saved->members[m];
+    }
+    logits.push_back(members_[m]->resume(own));
+  }
+  return mix(std::move(logits));
+}
+
 }  // namespace sidr::decode

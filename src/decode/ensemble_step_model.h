@@ -31,6 +31,9 @@ class EnsembleStepModel : public StepModel {
   torch::Tensor start(const std::vector<std::vector<TokenId>>& prompts) override;
   torch::Tensor step(const torch::Tensor& rows, const torch::Tensor& tokens) override;
   std::int64_t vocab_size() const override { return members_.front()->vocab_size(); }
+  // Each member saves and resumes its own rows.
+  std::shared_ptr<const SavedRows> save(const torch::Tensor& rows) override;
+  torch::Tensor resume(const std::vector<Continuation>& rows) override;
 
  private:
   torch::Tensor mix(std::vector<torch::Tensor> logits) const;

@@ -93,7 +93,43 @@ torch::Tensor ItemPriorStepModel::start(const std::vector<std::vector<TokenId>>&
   row_prompt_.resize(prompts.size());
   for (std::size_t i = 0; i < prompts.size(); ++i) row_prompt_[i] = static_cast<std::int64_t>(i);
   row_node_.assign(prompts.size(), trie_.root());
+  row_ids_ = prompts;
   return next_token_log_probs();
+}
+
+namespace {
+struct SavedIds : SavedRows {
+  std::vector<std::vector<TokenId>> ids;
+  std::int64_t rows() const override { return static_cast<std::int64_t>(ids.size()); }
+};
+}  // namespace
+
+std::shared_ptr<const SavedRows> ItemPriorStepModel::save(const torch::Tensor& rows) {
+  auto index = rows.to(torch::kCPU, torch::kInt64).contiguous();
+  auto saved = std::make_shared<SavedIds>();
+  for (std::int64_t i = 0; i < index.numel(); ++i) {
+    const std::int64_t r = index.data_ptr<std::int64_t>()[i];
+    if (r < 0 || r >= static_cast<std::int64_t>(row_ids_.size()))
+      throw std::invalid_argument("save: row index out of range");
+    saved->ids.push_back(row_ids_[static_cast<std::size_t>(r)]);
+  }
+  return saved;
+}
+
+torch::Tensor ItemPriorStepModel::resume(const std::vector<Continuation>& rows) {
+  std::vector<std::vector<TokenId>> prompts;
+  for (const auto& c : rows) {
+    const auto* saved = dynamic_cast<const SavedIds*>(c.saved.get());
+    if (!saved) throw std::logic_error("ItemPriorStepModel::resume: rows saved by another model");
+    if (c.row < 0 || c.row >= saved->rows()) throw std::invalid_argument("resume: row index out of range");
+    auto ids = saved->ids[static_cast<std::size_t>(c.row)];
+    if (c.forget < 0 || c.forget > static_cast<std::int64_t>(ids.size()))
+      throw std::invalid_argument("resume: forget exceeds the row's length");
+    ids.resize(ids.size() - static_cast<std::size_t>(c.forget));
+    ids.insert(ids.end(), c.tokens.begin(), c.tokens.end());
+    prompts.push_back(std::move(ids));
+  }
+  return start(prompts);
 }
 
 torch::Tensor ItemPriorStepModel::step(const torch::Tensor& rows, const torch::Tensor& tokens) {
@@ -111,8 +147,14 @@ torch::Tensor ItemPriorStepModel::step(const torch::Tensor& rows, const torch::T
     node[i] = row_node_[from] == sid::kNoNode ? sid::kNoNode
                                               : trie_.child(row_node_[from], static_cast<TokenId>(token[i]));
   }
+  std::vector<std::vector<TokenId>> ids(prompt.size());
+  for (std::size_t i = 0; i < prompt.size(); ++i) {
+    ids[i] = row_ids_[static_cast<std::size_t>(parent[i])];
+    ids[i].push_back(static_cast<TokenId>(token[i]));
+  }
   row_prompt_ = std::move(prompt);
   row_node_ = std::move(node);
+  row_ids_ = std::move(ids);
   return next_token_log_probs();
 }
 

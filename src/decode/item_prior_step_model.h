@@ -36,6 +36,12 @@ class ItemPriorStepModel : public StepModel {
   torch::Tensor step(const torch::Tensor& rows, const torch::Tensor& tokens) override;
   std::int64_t vocab_size() const override { return vocab_size_; }
 
+  // Continuation (think mode: the SID search after a thought): a saved row keeps the ids it was fed; a resumed
+  // row's ids (saved ids, less `forget`, plus the new tokens) are a new prompt, so resume() is start() on them:
+  // the scorer is asked again (now the prompt ends with the search marker) and the row sits at the trie root.
+  std::shared_ptr<const SavedRows> save(const torch::Tensor& rows) override;
+  torch::Tensor resume(const std::vector<Continuation>& rows) override;
+
  private:
   // log of the summed probability of the items under each trie node (item distribution normalised).
   std::vector<double> node_log_mass(const torch::Tensor& item_log_probs) const;
@@ -49,6 +55,7 @@ class ItemPriorStepModel : public StepModel {
   std::vector<std::vector<double>> prompt_mass_;
   std::vector<std::int64_t> row_prompt_;  // per row: its prompt
   std::vector<sid::NodeId> row_node_;     // per row: its trie node, kNoNode once off the trie
+  std::vector<std::vector<TokenId>> row_ids_;  // per row: every id fed (prompt and appended), for save()
 };
 
 }  // namespace sidr::decode

@@ -1,6 +1,7 @@
 #include "decode/lm_step_model.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "util/error.h"
 
@@ -119,6 +120,53 @@ torch::Tensor LmStepModel::step(const torch::Tensor& rows, const torch::Tensor& 
   cache_.select_rows(rows.to(device));
   auto ids = tokens.to(device, torch::kInt64).view({-1, 1});  // (R, 1)
   auto hidden = model_->forward_hidden(ids, torch::ones_like(ids), &cache_);  // (R, 1, H)
+  return last_logits(hidden);
+}
+
+namespace {
+
+struct SavedCache : SavedRows {
+  model::KvCache cache;
+  std::int64_t rows() const override { return cache.batch_size(); }
+};
+
+}  // namespace
+
+std::shared_ptr<const SavedRows> LmStepModel::save(const torch::Tensor& rows) {
+  torch::NoGradGuard no_grad;
+  auto saved = std::make_shared<SavedCache>();
+  saved->cache = cache_;  // shares the buffers; select_rows gathers into new ones
+  saved->cache.select_rows(rows.to(model_->device()));
+  return saved;
+}
+
+torch::Tensor LmStepModel::resume(const std::vector<Continuation>& rows) {
+  torch::NoGradGuard no_grad;
+  if (rows.empty()) throw InputError("decode: nothing to resume");
+  std::vector<const model::KvCache*> caches;
+  std::vector<std::vector<TokenId>> tokens;
+  for (const auto& c : rows) {
+    const auto* saved = dynamic_cast<const SavedCache*>(c.saved.get());
+    if (!saved) throw std::logic_error("LmStepModel::resume: rows saved by another model");
+    if (c.row < 0 || c.row >= saved->rows() || c.forget < 0 || c.forget >= saved->cache.length())
+      throw std::logic_error("LmStepModel::resume: row or forget count out of range");
+    if (c.tokens.empty()) throw InputError("decode: a continuation has no tokens");
+    for (TokenId id : c.tokens)
+      if (id < 0 || id >= vocab_size())
+        throw InputError("decode: token id " + std::to_string(id) + " is outside the model's vocabulary of " +
+                         std::to_string(vocab_size()));
+    caches.push_back(&saved->cache);
+    tokens.push_back(c.tokens);
+  }
+  std::vector<std::int64_t> which, forget;
+  for (const auto& c : rows) {
+    which.push_back(c.row);
+    forget.push_back(c.forget);
+  }
+  cache_ = model::gather_cache_rows(caches, which, forget);
+  auto [ids, mask] = left_pad(tokens, pad_id_);  // (R, T)
+  auto device = model_->device();
+  auto hidden = model_->forward_hidden(ids.to(device), mask.to(device), &cache_);  // (R, T, H)
   return last_logits(hidden);
 }
 

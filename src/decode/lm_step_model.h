@@ -20,6 +20,11 @@ class LmStepModel : public StepModel {
   torch::Tensor start(const std::vector<std::vector<TokenId>>& prompts) override;
   torch::Tensor step(const torch::Tensor& rows, const torch::Tensor& tokens) override;
   std::int64_t vocab_size() const override { return model_->config().vocab_size; }
+  // Saved rows are copies of their KV cache rows; resume() right-aligns them in one cache (left padding where
+  // they are shorter), masks the forgotten positions, and feeds the new tokens left-padded: the mask-derived
+  // positions make every row exactly its own sequence.
+  std::shared_ptr<const SavedRows> save(const torch::Tensor& rows) override;
+  torch::Tensor resume(const std::vector<Continuation>& rows) override;
 
   const model::KvCache& cache() const { return cache_; }
   // Tokens of the span currently shared by the prompts (empty before the first start() that found one).

@@ -1,11 +1,13 @@
 // Recommending SIDs: the reference's constrained beam search after the prompt (plain mode), or a greedy chain
 // of thought closed as the reference closes it and then the same search (thinking mode; sidreasoner.md §6.2).
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "decode/beam_search.h"
+#include "decode/generate.h"
 #include "decode/step_model.h"
 #include "sid/sid_trie.h"
 #include "text/tokenizer.h"
@@ -29,6 +31,27 @@ std::vector<std::vector<SidPrediction>> search_sids(StepModel& model, const sid:
                                                     const std::vector<std::vector<TokenId>>& prompts,
                                                     const BeamSearchOptions& options);
 
+// The same search continuing a model whose batch already holds one row per prompt (`logits` (N, V) after
+// start() or resume()).
+std::vector<std::vector<SidPrediction>> search_sids_from(StepModel& model, torch::Tensor logits,
+                                                         const sid::SidTrie& trie, TokenId end_token,
+                                                         const BeamSearchOptions& options);
+
+// How a thought is closed before the SID search, at id level (what the reference does to the text).
+struct ThoughtClosing {
+  TokenId close_think = -1;             // "</think>"
+  std::vector<TokenId> close_ids;       // encode("\n</think>\n\n")
+  std::size_t max_total_tokens = 2560;  // prompt + thought + close_ids are right-truncated to this
+  std::function<bool(TokenId)> is_whitespace;  // the token decodes to whitespace only
+};
+
+// The continuation of a thought generated with keep_state (gen.saved) after a prompt of `prompt_tokens` ids:
+// context = prompt + the thought's tokens (without "</think>"; with the end token if it stopped there) less its
+// trailing whitespace-only tokens, + close_ids, right-truncated to max_total_tokens. Tokens already in the
+// saved state that the context drops are forgotten (Continuation::forget); a forgotten token that the context
+// feeds again at the same place is kept instead.
+Continuation close_thought(const Generation& gen, std::size_t prompt_tokens, const ThoughtClosing& closing);
+
 struct ThinkOptions {
   int max_thought_tokens = 1024;        // greedy chain-of-thought budget
   std::size_t max_total_tokens = 2560;  // the reference re-tokenises prompt + thought with right truncation
@@ -41,10 +64,12 @@ struct ThinkResult {
   std::vector<SidPrediction> predictions;
 };
 
-// Thinking mode. prompt_texts[i] is the text of prompt_ids[i] (special tokens kept). For each prompt: greedy
-// generation until "</think>" or the end token or the budget; then, as the reference does,
-// text = (prompt + generated.strip()) cut before the first "</think>", stripped, + "\n</think>\n\n",
-// re-encoded (right-truncated to max_total_tokens), and the SID beam search runs after it.
+// Thinking mode. For each prompt: greedy generation until "</think>" or the end token or the budget; then the
+// thought is closed as the reference closes its text, text = (prompt + generated.strip()) cut before the first
+// "</think>", stripped, + "\n</think>\n\n" (right-truncated to max_total_tokens), but at id level
+// (close_thought): the thought's cache is continued, nothing is re-tokenised or prefilled again, and the SID
+// beam search runs after it. docs/decode.md lists where the ids differ from re-encoding the text.
+// prompt_texts (the prompts' text) is not needed any more; it stays for the callers.
 // (The reference drops one character when the thought never closes; we keep it.)
 std::vector<ThinkResult> think_then_search(StepModel& model, const text::Tokenizer& tokenizer,
                                            const sid::SidTrie& trie, TokenId end_token,

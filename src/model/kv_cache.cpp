@@ -27,6 +27,39 @@ void KvCache::clear() {
   attention_mask = torch::Tensor();
 }
 
+KvCache gather_cache_rows(const std::vector<const KvCache*>& caches, const std::vector<std::int64_t>& rows,
+                          const std::vector<std::int64_t>& forget) {
+  KvCache out;
+  if (caches.empty()) return out;
+  const auto n = static_cast<std::int64_t>(caches.size());
+  std::int64_t longest = 0;
+  for (const auto* c : caches) longest = std::max(longest, c->length());
+  const auto& first = *caches.front();
+  out.attention_mask = torch::zeros({n, longest}, first.attention_mask.options());  // (R, L)
+  auto make = [&](const torch::Tensor& like) {
+    return torch::zeros({n, like.size(1), longest, like.size(3)}, like.options());  // (R, KV, L, D)
+  };
+  for (std::size_t layer = 0; layer < first.keys.size(); ++layer) {
+    out.keys.push_back(make(first.keys[layer]));
+    out.values.push_back(make(first.values[layer]));
+  }
+  for (std::int64_t i = 0; i < n; ++i) {
+    const KvCache& c = *caches[static_cast<std::size_t>(i)];
+    const std::int64_t row = rows[static_cast<std::size_t>(i)];
+    const std::int64_t len = c.length();
+    const std::int64_t offset = longest - len;
+    for (std::size_t layer = 0; layer < c.keys.size(); ++layer) {
+      out.keys[layer][i].narrow(1, offset, len).copy_(c.layer_keys(layer)[row]);
+      out.values[layer][i].narrow(1, offset, len).copy_(c.layer_values(layer)[row]);
+    }
+    auto mask = out.attention_mask[i];
+    mask.narrow(0, offset, len).copy_(c.attention_mask[row]);
+    const std::int64_t hidden = forget[static_cast<std::size_t>(i)];
+    if (hidden > 0) mask.narrow(0, longest - hidden, hidden).fill_(0);
+  }
+  return out;
+}
+
 torch::Tensor append_to_cache(torch::Tensor& buffer, const torch::Tensor& x, std::int64_t past) {
   const auto rows = x.size(0), heads = x.size(1), steps = x.size(2), dim = x.size(3);
   const auto needed = past + steps;

@@ -24,6 +24,11 @@ struct KvCache {
   void clear();
 };
 
+// One cache of rows taken from several: new row i = row rows[i] of *caches[i], right-aligned on the longest
+// (left padding: zero keys/values, mask 0), with its last forget[i] positions masked out (forgotten).
+KvCache gather_cache_rows(const std::vector<const KvCache*>& caches, const std::vector<std::int64_t>& rows,
+                          const std::vector<std::int64_t>& forget);
+
 // Writes x (B, KV, T, D) at time steps [past, past + T) of buffer, first replacing the buffer by a larger one
 // when it is too short (or a broadcast view); returns the valid span (B, KV, past + T, D) as a view.
 torch::Tensor append_to_cache(torch::Tensor& buffer, const torch::Tensor& x, std::int64_t past);

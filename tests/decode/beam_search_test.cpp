@@ -212,7 +212,8 @@ TEST(BeamSteps, TopCandidatesAreSortedPerPrompt) {
   auto acc = torch::tensor({0.f, -1.f, -5.f, -0.5f, -2.f, -3.f,      // prompt 0, rows 0..1
                             -9.f, -8.f, -7.f, -1.f, -6.f, -0.1f})   // prompt 1, rows 2..3
                  .reshape({4, 3});
-  auto c = top_candidates(acc, 2, 3, nullptr);
+  auto greedy = Sampler::greedy();
+  auto c = top_candidates(acc, 2, 3, greedy);
   ASSERT_EQ(c.size(), 2u);
   EXPECT_EQ(c[0][0].row, 0); EXPECT_EQ(c[0][0].token, 0); EXPECT_FLOAT_EQ(c[0][0].score, 0.f);
   EXPECT_EQ(c[0][1].row, 1); EXPECT_EQ(c[0][1].token, 0);
@@ -261,7 +262,8 @@ TEST(Sampling, WarpersMatchHandComputedValues) {
   EXPECT_EQ(p81[0][3].item<float>(), kMaskedLogProb);
   SamplingOptions o;
   o.temperature = 0.5;
-  EXPECT_FLOAT_EQ(warp_scores(scores, o)[0][0].item<float>(), scores[0][0].item<float>() / 0.5f);
+  auto warped = make_logits_processors(o).process(scores.clone(), {});
+  EXPECT_FLOAT_EQ(warped[0][0].item<float>(), scores[0][0].item<float>() / 0.5f);
   o.temperature = 0;
   EXPECT_THROW(o.validate(), InputError);
 }

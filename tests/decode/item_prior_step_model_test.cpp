@@ -259,6 +259,38 @@ TEST(ItemPriorStepModel, FollowsEachRowsOwnPrefixAndStaysNeutralForADeclinedProm
   }
 }
 
+// Think mode continues saved rows: a resumed row's prompt is every id it was fed, less the forgotten ones,
+// plus the new tokens; the scorer is asked with exactly that prompt and the output is a fresh start's.
+struct RecordingScorer : ItemScorer {
+  torch::Tensor logits;
+  std::vector<std::vector<std::vector<TokenId>>> asked;
+  explicit RecordingScorer(torch::Tensor l) : logits(std::move(l)) {}
+  std::int64_t num_items() const override { return logits.size(0); }
+  std::vector<torch::Tensor> item_log_probs(const std::vector<std::vector<TokenId>>& prompts) override {
+    asked.push_back(prompts);
+    return std::vector<torch::Tensor>(prompts.size(), logits);
+  }
+};
+
+TEST(ItemPriorStepModel, ResumedRowsAreStartedOnTheirWholeIds) {
+  auto c = make_catalog();
+  torch::manual_seed(4);
+  auto scorer = std::make_shared<RecordingScorer>(torch::randn({static_cast<std::int64_t>(c.item_paths.size())}));
+  ItemPriorStepModel prior(c.item_paths, kVocab, scorer);
+  prior.start({{5, 6}, {7}});
+  prior.step(torch::tensor({1, 0, 0}, torch::kInt64), torch::tensor({30, 31, 32}, torch::kInt64));
+  prior.step(torch::tensor({2, 0}, torch::kInt64), torch::tensor({33, 34}, torch::kInt64));  // {5,6,32,33}, {7,30,34}
+  auto saved = prior.save(torch::tensor({1, 0}, torch::kInt64));
+  ASSERT_EQ(saved->rows(), 2);
+  prior.step(torch::tensor({0}, torch::kInt64), torch::tensor({35}, torch::kInt64));  // the batch moves on
+  auto resumed = prior.resume({{saved, 1, 1, {8, 9}}, {saved, 0, 0, {3}}});
+  std::vector<std::vector<TokenId>> want{{5, 6, 32, 8, 9}, {7, 30, 34, 3}};
+  ASSERT_EQ(scorer->asked.back(), want);
+  ItemPriorStepModel fresh(c.item_paths, kVocab, std::make_shared<RecordingScorer>(scorer->logits));
+  EXPECT_TRUE(torch::equal(resumed, fresh.start(want)));
+  EXPECT_THROW(prior.resume({{saved, 0, 9, {1}}}), std::invalid_argument);  // forgets more than it holds
+}
+
 // A million-item catalog: the prior holds one log-mass per trie node per prompt (no rows x items state), and
 // its conditionals still equal the item sums computed directly.
 TEST(ItemPriorStepModel, AMillionItemCatalog) {

@@ -205,5 +205,87 @@ TEST(LmGenerate, SamplingIsSeededAndRespectsTopK) {
   EXPECT_EQ(a[0].tokens, b[0].tokens);
 }
 
+// Saved rows resumed with forgotten and new tokens give the logits of their whole sequences run from scratch, and
+// a beam search continued from them equals the search after those sequences as prompts.
+TEST(LmContinuation, ResumedRowsEqualTheirWholeSequences) {
+  auto m = model::init_model(tiny_config(), 9);
+  m->eval();
+  // A shared leading span (the broadcast cache rows) and different lengths (left padding).
+  std::vector<std::vector<TokenId>> prompts{{3, 4, 5, 6, 7, 40}, {3, 4, 5, 6, 7, 41, 42, 43}, {3, 4, 5, 6, 7, 44}};
+  LmStepModel step(m, 0);
+  GenerateOptions options;
+  options.max_new_tokens = 6;
+  options.samples = 2;
+  options.sample = true;
+  options.seed = 11;
+  options.keep_state = true;
+  auto gens = generate(step, prompts, options);
+  std::vector<Continuation> rows;
+  std::vector<std::vector<TokenId>> sequences;
+  for (std::size_t g = 0; g < gens.size(); ++g) {
+    Continuation c{gens[g].saved, gens[g].saved_row, static_cast<std::int64_t>(g % 3),
+                   std::vector<TokenId>(1 + g % 2, static_cast<TokenId>(40 + g % 8))};
+    auto seq = prompts[g / 2];
+    seq.insert(seq.end(), gens[g].tokens.begin(), gens[g].tokens.end() - 1);
+    seq.resize(seq.size() - static_cast<std::size_t>(c.forget));
+    seq.insert(seq.end(), c.tokens.begin(), c.tokens.end());
+    rows.push_back(c);
+    sequences.push_back(seq);
+  }
+  torch::NoGradGuard no_grad;
+  auto resumed = step.resume(rows);
+  for (std::size_t r = 0; r < sequences.size(); ++r) {
+    std::vector<std::int64_t> ids(sequences[r].begin(), sequences[r].end());
+    auto input = torch::tensor(ids, torch::kInt64).view({1, -1});
+    auto whole = m->forward(input, torch::ones_like(input))[0][-1];
+    EXPECT_LT((resumed[static_cast<std::int64_t>(r)] - whole).abs().max().item<float>(), 1e-4) << "row " << r;
+  }
+  // A SID search continued from the resumed rows = the search after the whole sequences.
+  auto trie = std::make_shared<sid::Trie>(sid::Trie::build(synthetic_sids(20)));
+  TrieConstraint constraint(trie, kEnd);
+  BeamSearchOptions beams;
+  beams.beams = 5;
+  beams.end_tokens = {kEnd};
+  auto continued = beam_search_from(step, step.resume(rows), &constraint, beams);
+  LmStepModel fresh(m, 0);
+  auto restarted = beam_search(fresh, sequences, &constraint, beams);
+  ASSERT_EQ(continued.size(), restarted.size());
+  for (std::size_t p = 0; p < continued.size(); ++p) {
+    ASSERT_EQ(continued[p].size(), restarted[p].size());
+    for (std::size_t i = 0; i < continued[p].size(); ++i) {
+      EXPECT_EQ(continued[p][i].tokens, restarted[p][i].tokens) << "row " << p << " rank " << i;
+      EXPECT_NEAR(continued[p][i].score, restarted[p][i].score, 1e-3);
+    }
+  }
+}
+
+// n samples per prompt on the Qwen3 cache: one prefill, and every token's model log-prob equals a full forward.
+TEST(LmGenerate, SamplesShareOnePrefillAndLogProbsMatchAFullForward) {
+  auto m = model::init_model(tiny_config(), 10);
+  m->eval();
+  LmStepModel step(m, 0);
+  GenerateOptions options;
+  options.max_new_tokens = 5;
+  options.samples = 4;
+  options.sample = true;
+  options.sampling.temperature = 1.5;
+  options.seed = 2;
+  std::vector<std::vector<TokenId>> prompts{{3, 4, 5}, {8, 9, 10, 11}};
+  auto gens = generate(step, prompts, options);
+  ASSERT_EQ(gens.size(), 8u);
+  torch::NoGradGuard no_grad;
+  for (std::size_t g = 0; g < gens.size(); ++g) {
+    std::vector<std::int64_t> ids(prompts[g / 4].begin(), prompts[g / 4].end());
+    ids.insert(ids.end(), gens[g].tokens.begin(), gens[g].tokens.end());
+    auto input = torch::tensor(ids, torch::kInt64).view({1, -1});
+    auto logits = m->forward(input, torch::ones_like(input))[0];  // (T, V)
+    for (std::size_t t = 0; t < gens[g].tokens.size(); ++t) {
+      auto row = logits[static_cast<std::int64_t>(prompts[g / 4].size() + t - 1)];
+      EXPECT_NEAR(gens[g].model_log_probs[t], row.log_softmax(-1)[gens[g].tokens[t]].item<float>(), 1e-4);
+      EXPECT_NEAR(gens[g].log_probs[t], (row / 1.5).log_softmax(-1)[gens[g].tokens[t]].item<float>(), 1e-4);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sidr::decode

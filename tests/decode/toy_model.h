@@ -35,6 +35,30 @@ class ToyModel : public StepModel {
     return logits_of_rows();
   }
   std::int64_t vocab_size() const override { return first_.size(0); }
+  // Saved rows are their histories.
+  struct Saved : SavedRows {
+    std::vector<std::vector<TokenId>> histories;
+    std::int64_t rows() const override { return static_cast<std::int64_t>(histories.size()); }
+  };
+  std::shared_ptr<const SavedRows> save(const torch::Tensor& rows) override {
+    auto saved = std::make_shared<Saved>();
+    auto r = rows.to(torch::kCPU);
+    for (std::int64_t i = 0; i < r.size(0); ++i)
+      saved->histories.push_back(histories_.at(static_cast<std::size_t>(r[i].item<std::int64_t>())));
+    return saved;
+  }
+  torch::Tensor resume(const std::vector<Continuation>& rows) override {
+    std::vector<std::vector<TokenId>> next;
+    for (const auto& c : rows) {
+      auto h = dynamic_cast<const Saved&>(*c.saved).histories.at(static_cast<std::size_t>(c.row));
+      h.resize(h.size() - static_cast<std::size_t>(c.forget));
+      h.insert(h.end(), c.tokens.begin(), c.tokens.end());
+      next.push_back(std::move(h));
+    }
+    histories_ = std::move(next);
+    ++calls_;
+    return logits_of_rows();
+  }
 
   // Logits after a full history: (V).
   torch::Tensor logits_after(const std::vector<TokenId>& history) const {
@@ -55,6 +79,7 @@ class ToyModel : public StepModel {
   const torch::Tensor& second() const { return second_; }
   int calls() const { return calls_; }
   std::size_t rows() const { return histories_.size(); }
+  const std::vector<std::vector<TokenId>>& histories() const { return histories_; }
 
  private:
   torch::Tensor logits_of_rows() const {

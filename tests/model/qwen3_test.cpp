@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include "model/checkpoint.h"
-#include "model/generate.h"
 #include "model_test_util.h"
 
 namespace sidr::model {
@@ -88,28 +87,7 @@ TEST(Qwen3, BackwardReachesEveryParameter) {
   }
 }
 
-TEST(Qwen3, SamplingFiltersAndSeededGeneration) {
-  SamplingOptions options;
-  options.temperature = 1.0;
-  options.top_k = 2;
-  auto logits = torch::tensor({1.0f, 3.0f, 2.0f, 0.0f});
-  auto kept = filter_logits(logits, options).isfinite();
-  EXPECT_TRUE(torch::equal(kept, torch::tensor({false, true, true, false})));
-  options.top_k = 0;
-  options.top_p = 0.5;  // softmax: 0.665 for the best one, so only it stays
-  kept = filter_logits(logits, options).isfinite();
-  EXPECT_TRUE(torch::equal(kept, torch::tensor({false, true, false, false})));
-  auto model = init_model(tiny_config(), 2);
-  SamplingOptions sample;
-  sample.temperature = 1.0;
-  sample.max_new_tokens = 8;
-  sample.seed = 5;
-  EXPECT_EQ(generate(model, {4, 5, 6}, sample), generate(model, {4, 5, 6}, sample));
-  SamplingOptions greedy;
-  greedy.max_new_tokens = 4;
-  greedy.stop_ids = {generate(model, {4, 5, 6}, greedy)[0]};
-  EXPECT_EQ(generate(model, {4, 5, 6}, greedy).size(), 1u);
-}
+// The sampling filters and seeded generation moved to decode (tests/decode/logits_processor_test.cpp).
 
 }  // namespace
 }  // namespace sidr::model
