@@ -6,12 +6,15 @@
 #include <regex>
 #include <sstream>
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "data/catalog.h"
 #include "data/interactions.h"
 #include "data/validate.h"
 #include "tasks/builders.h"
+#include "util/error.h"
 
 namespace sidr::data {
 namespace {
@@ -101,7 +104,7 @@ TEST(SidGrammar, FourLevelsFollowTheIndexAndMixedLengthsAreRefused) {
   // One item with 3 tokens among 4-token items: a one-line error naming the file and the item.
   const fs::path index = paths.root / "index/Mini.index.json";
   std::string text = slurp(index);
-  text.replace(text.find(", \"<d_0>\"]"), 10, "]");
+  text.replace(text.rfind(", \"<d_0>\"]"), 10, "]");  // the last item: the first fixed 4 levels
   std::ofstream(index) << text;
   try {
     Catalog::load(paths);
