@@ -5,6 +5,7 @@
 #include <map>
 #include <vector>
 
+#include "cli/blas_auto.h"
 #include "cli/command.h"
 #include "util/error.h"
 
@@ -48,7 +49,13 @@ static void skip_existence_checks(CLI::App& app) {
 }  // namespace sidr::cli
 
 int main(int argc, char** argv) {
+  // Before anything touches BLAS: a user-facing run may re-exec itself with a faster OpenBLAS kernel.
+  const bool no_blas_auto = sidr::cli::take_no_blas_auto_flag(argc, argv);
+  if (!no_blas_auto) sidr::cli::maybe_reexec_with_faster_blas(argc, argv);
   CLI::App app{"sidreasoner: generative recommendation that reasons over Semantic IDs"};
+  // Taken out of argv above wherever it stands; declared here so --help lists it.
+  app.add_flag("--no-blas-auto",
+               "Keep OpenBLAS's own kernel choice in pipeline/sft/evaluate (same as SIDR_BLAS_AUTO=0)");
   app.require_subcommand(1);
   app.set_version_flag("--version", "sidreasoner 0.1.0");
   sidr::cli::register_all_commands(app);

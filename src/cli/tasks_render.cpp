@@ -66,40 +66,38 @@ tasks::TextSample training_sample(const RenderOptions& o, const data::DatasetPat
   ctx.category = data::category_phrase(paths.name);
   ctx.style = tasks::parse_prompt_style(o.style);
   ctx.seed = o.seed;
-  std::vector<tasks::TextSample> samples;
+  tasks::GroupSources sources;  // the same dispatch as the training mix (tasks::build_group)
+  std::optional<data::Catalog> catalog;
+  std::optional<data::Interactions> rows;
   std::string what = t;
-  if (t == "T1" || t == "T3" || t == "T4" || t == "T5" || t == "T2") {
-    data::Catalog catalog = data::Catalog::load(paths);
-    ctx.catalog = &catalog;
+  if (t == "T1" || t == "T2" || t == "T3" || t == "T4" || t == "T5") {
+    catalog.emplace(data::Catalog::load(paths));
+    ctx.catalog = &*catalog;
     if (t == "T2") {
-      samples = tasks::build_t2(ctx);
       what = "T2 (sid2title then title2sid)";
     } else {
-      const auto rows = data::Interactions::load(paths.interactions(data::parse_split(o.split)));
-      what = t + " on " + rows.file.string();
-      if (t == "T1") samples = tasks::build_t1(rows, ctx);
+      rows.emplace(data::Interactions::load(paths.interactions(data::parse_split(o.split))));
+      sources.rows = &*rows;
+      what = t + " on " + rows->file.string();
       // Sequence style: --row counts samples (one per run of a user's rows), not CSV rows.
       if (t == "T1" && ctx.style == tasks::PromptStyle::Sequence)
-        what = "T1 sequence samples of " + rows.file.string();
-      if (t == "T3") samples = tasks::build_t3(rows, ctx);
-      if (t == "T4") samples = tasks::build_t4(rows, ctx);
-      if (t == "T5") samples = tasks::build_t5(rows, ctx);
+        what = "T1 sequence samples of " + rows->file.string();
     }
   } else if (t == "T6") {
-    auto file = required_file(o.item_corpus, paths.item_enriched_json(), "--item-corpus", "T6 needs the item corpus");
-    samples = tasks::build_t6(file);
-    what = "T6 on " + file.string();
+    sources.item_corpus =
+        required_file(o.item_corpus, paths.item_enriched_json(), "--item-corpus", "T6 needs the item corpus");
+    what = "T6 on " + sources.item_corpus.string();
   } else if (t == "T7" || t == "reason") {
-    auto file = required_file(o.narrative, paths.narrative_csv(), "--narrative",
-                              t == "reason" ? "the reason task needs the narrative CSV" : "T7 needs the narrative CSV");
-    auto narrative = tasks::NarrativeFile::load(file);
-    samples = t == "T7" ? tasks::build_t7(narrative) : tasks::build_reason(narrative, ctx.style);
-    what = t + " on " + file.string() + " (usable rows)";
+    sources.user_corpus = required_file(o.narrative, paths.narrative_csv(), "--narrative",
+                                        t == "reason" ? "the reason task needs the narrative CSV"
+                                                      : "T7 needs the narrative CSV");
+    what = t + " on " + sources.user_corpus.string() + " (usable rows)";
   } else if (t == "T8") {
     if (o.general.empty()) throw InputError("T8 needs the general chat file (give one with --general)");
-    samples = tasks::build_t8(o.general, 60000, o.seed);
+    sources.general_chats = o.general;
     what = "T8 on " + o.general;
   }
+  const auto samples = tasks::build_group(t, ctx, sources);
   return samples.at(checked_row(o.row, samples.size(), what));
 }
 

@@ -1,5 +1,6 @@
 #include "data/catalog.h"
 
+#include <algorithm>
 #include <set>
 
 #include "data/list_literal.h"
@@ -77,7 +78,7 @@ Catalog Catalog::load_index_and_items(const std::filesystem::path& index_json,
   // item.json is only looked up by key; a sorted map makes each lookup O(log n).
   const Json item_meta = parse_json(item_text, item_source);
   if (!index.is_object())
-    throw_input_error({index_source, 1, 1, ""}, std::string("expected a JSON object {item_id: [3 tokens]}, found ") +
+    throw_input_error({index_source, 1, 1, ""}, std::string("expected a JSON object {item_id: [SID tokens]}, found ") +
                                                     index.type_name());
   if (!item_meta.is_object())
     throw_input_error({item_source, 1, 1, ""}, std::string("expected a JSON object {item_id: {title, ...}}, found ") +
@@ -93,22 +94,30 @@ Catalog Catalog::load_index_and_items(const std::filesystem::path& index_json,
     if (!is_canonical_id(id))
       throw_input_error(key_location(index_text, index_source, id), "item id must be a non-negative integer without "
                                                                     "leading zeros");
-    if (!value.is_array() || value.size() != kSidLevels)
+    if (catalog.grammar_.levels == 0 && value.is_array() && !value.empty() && value.size() <= kMaxSidLevels)
+      catalog.grammar_.levels = static_cast<int>(value.size());  // the first item fixes the level count
+    const auto levels = static_cast<std::size_t>(catalog.grammar_.levels);
+    if (!value.is_array() || levels == 0 || value.size() != levels)
       throw_input_error(key_location(index_text, index_source, id),
-                        std::string("expected a list of 3 SID tokens, found ") +
+                        "expected a list of " + (levels ? std::to_string(levels) : std::string("1..26")) +
+                            " SID tokens, found " +
                             (value.is_array() ? "a list of " + std::to_string(value.size()) : type_name(value)));
     Item item;
     item.id = id;
-    for (int level = 0; level < kSidLevels; ++level) {
-      const OrderedJson& token = value[static_cast<std::size_t>(level)];
+    item.sid_tokens.resize(levels);
+    for (std::size_t level = 0; level < levels; ++level) {
+      const OrderedJson& token = value[level];
       if (!token.is_string())
         throw_input_error(key_location(index_text, index_source, id),
                           "token " + std::to_string(level + 1) + " is a " + token.type_name() + ", expected a string");
-      std::string error = sid_token_error(token.get_ref<const std::string&>(), level);
+      int code = 0;
+      std::string error = sid_token_error(token.get_ref<const std::string&>(), static_cast<int>(level), &code,
+                                          kAnySidGrammar.codebook_size);
       if (!error.empty()) throw_input_error(key_location(index_text, index_source, id), error);
-      item.sid_tokens[static_cast<std::size_t>(level)] = token.get<std::string>();
-      item.sid += item.sid_tokens[static_cast<std::size_t>(level)];
-      tokens.insert(item.sid_tokens[static_cast<std::size_t>(level)]);
+      catalog.grammar_.codebook_size = std::max(catalog.grammar_.codebook_size, code + 1);
+      item.sid_tokens[level] = token.get<std::string>();
+      item.sid += item.sid_tokens[level];
+      tokens.insert(item.sid_tokens[level]);
     }
 
     auto meta = item_meta.find(id);

@@ -10,6 +10,7 @@
 
 #include "data/dataset.h"
 #include "data/info_file.h"
+#include "data/sid_string.h"
 
 namespace sidr::data {
 
@@ -19,8 +20,8 @@ struct Item {
   std::string description;  // raw, as in item.json
   std::string brand;
   std::string categories;
-  std::array<std::string, 3> sid_tokens;  // {"<a_12>", "<b_200>", "<c_7>"}
-  std::string sid;                        // the three tokens concatenated
+  std::vector<std::string> sid_tokens;  // one per level: {"<a_12>", "<b_200>", "<c_7>"}
+  std::string sid;                      // the tokens concatenated
 };
 
 class Catalog {
@@ -39,7 +40,11 @@ class Catalog {
   bool has_sid(const std::string& sid) const;
   // Distinct SIDs in first-appearance order of index.json.
   const std::vector<std::string>& distinct_sids() const { return distinct_sids_; }
-  // Every level token of index.json, sorted with plain string order (the reference's added-token order).
+  // The SID grammar index.json fixes: the first item's token count is the level count (every item must
+  // match), the codebook size is the largest code + 1.
+  const SidGrammar& grammar() const { return grammar_; }
+  // THE SID-token list of this catalog: every level token of index.json, sorted with plain string order (the
+  // reference's TokenExtender order); tokenizer added tokens, data check and augmentation all read it.
   const std::vector<std::string>& sorted_level_tokens() const { return sorted_level_tokens_; }
 
   // The reference's description clean-up: empty -> title; "[...]" list literal -> longest non-empty element
@@ -58,6 +63,7 @@ class Catalog {
   std::unordered_map<std::string, std::vector<std::string>> by_sid_;
   std::vector<std::string> distinct_sids_;
   std::vector<std::string> sorted_level_tokens_;
+  SidGrammar grammar_;
   std::vector<InfoLine> info_lines_;
   std::size_t items_without_sid_ = 0;
 };

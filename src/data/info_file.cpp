@@ -38,7 +38,7 @@ std::vector<InfoLine> load_info(const std::filesystem::path& path) {
     info.sid = std::string(trim(row.substr(0, tab1)));
     info.title = std::string(row.substr(tab1 + 1, tab2 - tab1 - 1));
     info.item_id = std::string(trim(row.substr(tab2 + 1)));
-    std::string error = sid_error(info.sid);
+    std::string error = sid_error(info.sid, nullptr, kAnySidGrammar);
     if (!error.empty()) throw_input_error({source, line, 1, "sid"}, error);
     if (info.item_id.empty() || info.item_id.find_first_not_of("0123456789") != std::string::npos)
       throw_input_error({source, line, tab2 + 2, "item_id"}, "expected a non-negative integer, found '" + info.item_id + "'");

@@ -76,10 +76,10 @@ Interactions Interactions::load(const std::filesystem::path& csv_path) {
     row.item_sid = std::move(field(kItemSid));
 
     for (std::size_t i = 0; i < row.history_sids.size(); ++i) {
-      std::string error = sid_error(row.history_sids[i]);
+      std::string error = sid_error(row.history_sids[i], nullptr, kAnySidGrammar);
       if (!error.empty()) throw_input_error(where(kHistorySid), "element " + std::to_string(i + 1) + ": " + error);
     }
-    std::string error = sid_error(row.item_sid);
+    std::string error = sid_error(row.item_sid, nullptr, kAnySidGrammar);
     if (!error.empty()) throw_input_error(where(kItemSid), error);
     for (std::int64_t id : row.history_ids)
       if (id < 0) throw_input_error(where(kHistoryId), "negative item id " + std::to_string(id));

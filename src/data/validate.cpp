@@ -57,6 +57,8 @@ DatasetStats compute_stats(const Catalog& catalog, const std::vector<std::pair<S
       stats.collided_items += size;
     }
   }
+  stats.tokens_per_level.assign(static_cast<std::size_t>(catalog.grammar().levels), 0);
+  stats.codebook_size = catalog.grammar().codebook_size;
   for (const std::string& token : catalog.sorted_level_tokens()) {
     int level = token[1] - 'a';  // tokens were checked against the grammar at load
     ++stats.tokens_per_level[static_cast<std::size_t>(level)];
@@ -143,8 +145,16 @@ std::string format_report(const CheckReport& report) {
   out += fmt::format("distinct SIDs     {}\n", with_thousands(s.distinct_sids));
   out += fmt::format("collided groups   {} ({} items share a SID; largest group {})\n", with_thousands(s.collided_groups),
                      with_thousands(s.collided_items), s.largest_group);
-  out += fmt::format("tokens per level  {}/{}/{} (a/b/c; {} in total)\n", s.tokens_per_level[0], s.tokens_per_level[1],
-                     s.tokens_per_level[2], s.tokens_per_level[0] + s.tokens_per_level[1] + s.tokens_per_level[2]);
+  {
+    std::string counts, letters;
+    std::size_t total = 0;
+    for (std::size_t level = 0; level < s.tokens_per_level.size(); ++level) {
+      counts += (level ? "/" : "") + std::to_string(s.tokens_per_level[level]);
+      letters += (level ? "/" : "") + std::string(1, static_cast<char>('a' + level));
+      total += s.tokens_per_level[level];
+    }
+    out += fmt::format("tokens per level  {} ({}; {} in total; codebook {})\n", counts, letters, total, s.codebook_size);
+  }
   std::string rows, names, users, means;
   for (const SplitStats& split : s.splits) {
     const char* sep = rows.empty() ? "" : "/";

@@ -26,7 +26,8 @@ struct DatasetStats {
   std::size_t collided_groups = 0;  // SIDs carried by more than one item
   std::size_t collided_items = 0;   // items in those groups
   std::size_t largest_group = 0;
-  std::array<std::size_t, 3> tokens_per_level{};
+  std::vector<std::size_t> tokens_per_level;  // one count per level of the index
+  int codebook_size = 0;                      // largest code in the index + 1
   std::vector<SplitStats> splits;   // train, valid, test
 };
 

@@ -5,6 +5,7 @@
 
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/ranking_metrics.h"
 
 namespace sidr::eval {
 
@@ -52,26 +53,19 @@ MetricsReport compute_metrics(const std::vector<ScoredRow>& rows, const std::fun
   for (const auto& row : rows) report.beams = std::max(report.beams, row.predictions.size());
   for (int k : {1, 3, 5, 10, 20, 50})
     if (static_cast<std::size_t>(k) <= report.beams) report.ks.push_back(k);
-  for (int k : report.ks) report.hit_rate[k] = report.ndcg[k] = 0.0;
+  std::optional<util::RankingMetrics> ranks;
+  if (!report.ks.empty()) ranks.emplace(report.ks);
   for (const auto& row : rows) {
     for (const auto& p : row.predictions) {
       ++report.predictions;
       if (!is_valid(p)) ++report.invalid_predictions;
     }
     auto rank = hit_rank(row.target, row.predictions);
-    if (!rank) continue;
-    for (int k : report.ks) {
-      if (*rank < static_cast<std::size_t>(k)) {
-        report.hit_rate[k] += 1.0;
-        report.ndcg[k] += 1.0 / std::log2(static_cast<double>(*rank) + 2.0);
-      }
-    }
+    if (ranks) ranks->add(rank ? static_cast<int>(*rank) : -1);
   }
-  if (!rows.empty()) {
-    for (int k : report.ks) {
-      report.hit_rate[k] /= static_cast<double>(rows.size());
-      report.ndcg[k] /= static_cast<double>(rows.size());
-    }
+  for (int k : report.ks) {
+    report.hit_rate[k] = ranks->hr(k);
+    report.ndcg[k] = ranks->ndcg(k);
   }
   return report;
 }

@@ -65,7 +65,7 @@ ModelConfig ModelConfig::from_json(const Json& json, const std::string& source) 
   c.num_key_value_heads = get_int(json, source, "num_key_value_heads", c.num_attention_heads, false);
   std::int64_t default_head_dim = c.num_attention_heads > 0 ? c.hidden_size / c.num_attention_heads : 0;
   c.head_dim = get_int(json, source, "head_dim", default_head_dim, false);
-  c.rms_norm_eps = get_double(json, source, "rms_norm_eps", c.model_type == "qwen2" ? 1e-6 : 1e-6);
+  c.rms_norm_eps = get_double(json, source, "rms_norm_eps", 1e-6);
   c.rope_theta = get_double(json, source, "rope_theta", c.model_type == "llama" ? 10000.0 : 1e6);
   c.initializer_range = get_double(json, source, "initializer_range", 0.02);
   c.max_position_embeddings = get_int(json, source, "max_position_embeddings", 40960, false);

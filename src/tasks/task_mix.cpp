@@ -99,6 +99,32 @@ std::map<std::string, double> parse_weights(const std::string& spec) {
   return weights;
 }
 
+std::vector<TextSample> build_group(const std::string& group, const TaskContext& ctx, const GroupSources& sources,
+                                    CorpusStats* stats) {
+  auto need_rows = [&]() -> const data::Interactions& {
+    if (sources.rows == nullptr) throw InputError(group + " needs interaction rows");
+    return *sources.rows;
+  };
+  auto need_file = [&](const std::filesystem::path& file, const char* what) -> const std::filesystem::path& {
+    if (file.empty()) throw InputError(group + " needs " + what);
+    return file;
+  };
+  if (group == "T1") return build_t1(need_rows(), ctx);
+  if (group == "T2") return build_t2(ctx);
+  if (group == "T3") return build_t3(need_rows(), ctx);
+  if (group == "T4") return build_t4(need_rows(), ctx);
+  if (group == "T5") return build_t5(need_rows(), ctx);
+  if (group == "T6") return build_t6(need_file(sources.item_corpus, "the item corpus"), stats);
+  if (group == "T7")
+    return build_t7(NarrativeFile::load(need_file(sources.user_corpus, "the narrative CSV")), stats);
+  if (group == "reason")
+    return build_reason(NarrativeFile::load(need_file(sources.user_corpus, "the narrative CSV")), ctx.style, stats);
+  if (group == "T8")
+    return build_t8(need_file(sources.general_chats, "the general chat file"), sources.general_samples, ctx.seed,
+                    stats);
+  throw InputError("unknown task group '" + group + "' (expected T1..T8 or reason)");
+}
+
 std::filesystem::path resolve_item_corpus(const data::DatasetPaths& paths, const TaskOptions& options) {
   if (!options.item_corpus.empty()) return options.item_corpus;
   auto p = paths.item_enriched_json();
@@ -117,35 +143,22 @@ TextSet build_stage1_text(const data::DatasetPaths& paths, const data::Catalog& 
   const auto train = data::Interactions::load(paths.interactions(data::Split::Train));
   TextSet set;
   auto wanted = [&](const char* group) { return weight_of(options, group) > 0; };
-  std::size_t index = 0;
-  if (wanted("T1")) add_group(set, "T1", build_t1(train, ctx), options, index);
-  ++index;
-  if (wanted("T2")) add_group(set, "T2", build_t2(ctx), options, index);
-  ++index;
-  if (wanted("T3")) add_group(set, "T3", build_t3(train, ctx), options, index);
-  ++index;
-  if (wanted("T4")) add_group(set, "T4", build_t4(train, ctx), options, index);
-  ++index;
-  if (wanted("T5")) add_group(set, "T5", build_t5(train, ctx), options, index);
-  ++index;
-  const auto item_corpus = resolve_item_corpus(paths, options);
-  if (options.use_item_corpus && !item_corpus.empty() && wanted("T6")) {
+  GroupSources sources;
+  sources.rows = &train;
+  sources.item_corpus = options.use_item_corpus ? resolve_item_corpus(paths, options) : std::filesystem::path();
+  sources.user_corpus = options.use_user_corpus ? resolve_user_corpus(paths, options) : std::filesystem::path();
+  sources.general_chats = options.general_chats;
+  sources.general_samples = options.general_samples;
+  // T6-T8 join only when their file is there; `index` (the group's place in known_groups) seeds its weighting.
+  const std::map<std::string, const std::filesystem::path*> needs_file = {
+      {"T6", &sources.item_corpus}, {"T7", &sources.user_corpus}, {"T8", &sources.general_chats}};
+  for (std::size_t index = 0; index < known_groups().size(); ++index) {
+    const std::string& group = known_groups()[index];
+    auto file = needs_file.find(group);
+    if (file != needs_file.end() && file->second->empty()) continue;
+    if (!wanted(group.c_str())) continue;
     CorpusStats stats;
-    add_group(set, "T6", build_t6(item_corpus, &stats), options, index);
-    add_corpus(set.corpus, stats);
-  }
-  ++index;
-  const auto user_corpus = resolve_user_corpus(paths, options);
-  if (options.use_user_corpus && !user_corpus.empty() && wanted("T7")) {
-    CorpusStats stats;
-    add_group(set, "T7", build_t7(NarrativeFile::load(user_corpus), &stats), options, index);
-    add_corpus(set.corpus, stats);
-  }
-  ++index;
-  if (!options.general_chats.empty() && wanted("T8")) {
-    CorpusStats stats;
-    add_group(set, "T8", build_t8(options.general_chats, options.general_samples, options.seed, &stats), options,
-              index);
+    add_group(set, group, build_group(group, ctx, sources, &stats), options, index);
     add_corpus(set.corpus, stats);
   }
   if (options.shuffle) shuffle_set(set, options.seed);
@@ -161,7 +174,12 @@ TextSet build_stage2_text(const data::DatasetPaths& paths, const TaskOptions& op
   TextSet set;
   GroupCount count;
   count.group = "reason";
-  set.samples = build_reason(NarrativeFile::load(file), options.style, &set.corpus);
+  TaskContext ctx;
+  ctx.style = options.style;
+  ctx.seed = options.seed;
+  GroupSources sources;
+  sources.user_corpus = file;
+  set.samples = build_group("reason", ctx, sources, &set.corpus);
   count.source_rows = count.samples = set.samples.size();
   set.counts.push_back(count);
   if (options.shuffle) shuffle_set(set, options.seed);

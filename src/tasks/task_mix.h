@@ -10,6 +10,8 @@
 
 #include "data/catalog.h"
 #include "data/dataset.h"
+#include "data/interactions.h"
+#include "tasks/builders.h"
 #include "tasks/corpus.h"
 #include "tasks/encode.h"
 #include "tasks/task.h"
@@ -56,6 +58,20 @@ struct SampleSet {
   CorpusStats corpus;
   EncodeStats stats;
 };
+
+// Where each group's builder reads from (the caller resolves the files).
+struct GroupSources {
+  const data::Interactions* rows = nullptr;  // T1, T3-T5 (any split)
+  std::filesystem::path item_corpus;         // T6
+  std::filesystem::path user_corpus;         // T7, reason
+  std::filesystem::path general_chats;       // T8
+  std::size_t general_samples = TaskOptions{}.general_samples;  // T8 sample size
+};
+
+// The one dispatch from a group name ("T1".."T8", "reason") to its builder, before weighting; used by the
+// training mix and by `tasks render`. InputError for an unknown name or a missing source.
+std::vector<TextSample> build_group(const std::string& group, const TaskContext& ctx, const GroupSources& sources,
+                                    CorpusStats* stats = nullptr);
 
 // Resolved corpus paths (explicit option, else the reference location if the file exists, else empty).
 std::filesystem::path resolve_item_corpus(const data::DatasetPaths& paths, const TaskOptions& options);

@@ -278,10 +278,10 @@ int run_sft(SftOptions options) {
   trainer_options.augment = augment.to_string();
   EpochSamples epoch_samples;
   if (augment.enabled()) {
-    // Items open with a first-level SID token (<a_N>).
+    // Items open with a first-level SID token (<a_N>, level 0 of the index's grammar).
     std::vector<bool> is_item_start(static_cast<std::size_t>(vocab), false);
     for (const auto& token : catalog.sorted_level_tokens())
-      if (token.rfind("<a_", 0) == 0)
+      if (data::sid_token_error(token, 0, nullptr, catalog.grammar().codebook_size).empty())
         if (auto id = tokenizer.token_to_id(token)) is_item_start[static_cast<std::size_t>(*id)] = true;
     auto augmenter = std::make_shared<SequenceAugmenter>(augment, std::move(is_item_start), options.seed);
     epoch_samples = [augmenter](const std::vector<Sample>& base, std::int64_t epoch) {

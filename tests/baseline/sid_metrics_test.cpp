@@ -27,25 +27,6 @@ TEST(SidMetrics, CollidedSidCountsOnceAtItsBestItem) {
   EXPECT_EQ(capped, (std::vector<std::int32_t>{1, 2}));
 }
 
-TEST(SidMetrics, HandComputedHrAndNdcg) {
-  RankingMetrics m({10, 1, 3, 5});
-  for (int rank : {0, 2, -1, 9, 4}) m.add(rank);
-  EXPECT_EQ(m.rows(), 5u);
-  EXPECT_DOUBLE_EQ(m.hr(1), 1.0 / 5);
-  EXPECT_DOUBLE_EQ(m.hr(3), 2.0 / 5);
-  EXPECT_DOUBLE_EQ(m.hr(5), 3.0 / 5);
-  EXPECT_DOUBLE_EQ(m.hr(10), 4.0 / 5);
-  EXPECT_DOUBLE_EQ(m.ndcg(1), 1.0 / 5);
-  EXPECT_DOUBLE_EQ(m.ndcg(3), (1.0 + 0.5) / 5);                              // 1/log2(2) + 1/log2(4)
-  EXPECT_NEAR(m.ndcg(5), (1.0 + 0.5 + 1.0 / std::log2(6.0)) / 5, 1e-15);
-  EXPECT_NEAR(m.ndcg(10), (1.0 + 0.5 + 1.0 / std::log2(6.0) + 1.0 / std::log2(11.0)) / 5, 1e-15);
-  auto json = m.to_json();
-  EXPECT_EQ(json.begin().key(), "HR@1");
-  EXPECT_DOUBLE_EQ(json["NDCG@3"].get<double>(), 0.3);
-  EXPECT_THROW(m.hr(20), Error);
-  EXPECT_THROW(RankingMetrics({0}), Error);
-}
-
 // Brute force: rank of the target SID = number of distinct SIDs that have an item ranked before the target
 // SID's best item, where "before" is (higher score, or equal score and lower id).
 int brute_force_rank(const std::vector<float>& scores, const std::vector<std::int32_t>& item_sid,

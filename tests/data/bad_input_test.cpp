@@ -113,7 +113,7 @@ TEST(BadInput, SidTokenWithWrongLetter) {
 TEST(BadInput, SidTokenWithoutNumberInIndex) {
   ScratchDataset scratch("sid_empty");
   scratch.replace(kIndex, "\"<a_10>\"", "\"<a_>\"");
-  expect_error(scratch, kIndex, ":1:\\d+: field '2': bad SID token '<a_>': expected <a_N> with N in 0..255");
+  expect_error(scratch, kIndex, ":1:\\d+: field '2': bad SID token '<a_>': expected <a_N> with N in 0..999999");
 }
 
 TEST(BadInput, SidInHistoryDisagreesWithIndex) {

@@ -52,7 +52,7 @@ TEST(Catalog, LoadsTheMiniFixture) {
   EXPECT_EQ(catalog.items()[0].id, "0");
   EXPECT_EQ(catalog.items()[2].title, "Caf\xC3\xA9 thermometer \xE2\x80\x93 5\xC2\xB0" "C");
   EXPECT_EQ(catalog.items()[2].sid, "<a_10><b_0><c_255>");
-  EXPECT_EQ(catalog.items()[2].sid_tokens, (std::array<std::string, 3>{"<a_10>", "<b_0>", "<c_255>"}));
+  EXPECT_EQ(catalog.items()[2].sid_tokens, (std::vector<std::string>{"<a_10>", "<b_0>", "<c_255>"}));
   EXPECT_EQ(catalog.items()[0].brand, "Gorilla");
   EXPECT_EQ(catalog.distinct_sids(),
             (std::vector<std::string>{"<a_1><b_2><c_3>", "<a_1><b_2><c_4>", "<a_10><b_0><c_255>", "<a_2><b_9><c_9>"}));

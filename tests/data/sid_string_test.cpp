@@ -11,9 +11,9 @@ TEST(SidString, AcceptsTheGrammar) {
   EXPECT_EQ(sid_token_error("<b_255>", 1, &code), "");
   EXPECT_EQ(code, 255);
   EXPECT_EQ(sid_token_error("<c_7>", 2), "");
-  std::array<std::string, 3> tokens;
+  std::vector<std::string> tokens;
   EXPECT_EQ(sid_error("<a_12><b_200><c_7>", &tokens), "");
-  EXPECT_EQ(tokens, (std::array<std::string, 3>{"<a_12>", "<b_200>", "<c_7>"}));
+  EXPECT_EQ(tokens, (std::vector<std::string>{"<a_12>", "<b_200>", "<c_7>"}));
 }
 
 TEST(SidString, RejectsMalformedTokens) {

@@ -14,7 +14,7 @@ TEST(Validate, MiniStatistics) {
   EXPECT_EQ(s.collided_groups, 1u);
   EXPECT_EQ(s.collided_items, 2u);
   EXPECT_EQ(s.largest_group, 2u);
-  EXPECT_EQ(s.tokens_per_level, (std::array<std::size_t, 3>{3, 3, 4}));
+  EXPECT_EQ(s.tokens_per_level, (std::vector<std::size_t>{3, 3, 4}));
   ASSERT_EQ(s.splits.size(), 3u);
   EXPECT_EQ(s.splits[0].rows, 5u);
   EXPECT_EQ(s.splits[0].users, 3u);
@@ -35,7 +35,7 @@ TEST(Validate, ShippedIndustrialStatistics) {
   EXPECT_EQ(s.items, 3686u);
   EXPECT_EQ(s.distinct_sids, 3670u);
   EXPECT_EQ(s.collided_groups, 15u);
-  EXPECT_EQ(s.tokens_per_level, (std::array<std::size_t, 3>{48, 256, 256}));
+  EXPECT_EQ(s.tokens_per_level, (std::vector<std::size_t>{48, 256, 256}));
   ASSERT_EQ(s.splits.size(), 3u);
   EXPECT_EQ(s.splits[0].rows, 36259u);
   EXPECT_EQ(s.splits[1].rows, 4532u);

@@ -279,5 +279,38 @@ TEST_F(Golden, Stage2NeedsTheNarrativeCsv) {
   EXPECT_THROW(build_stage2_text(none, options), InputError);
 }
 
+// build_group is the one dispatch: each name gives exactly its builder's samples; unknown names and missing
+// sources are one-line InputErrors.
+TEST_F(Golden, BuildGroupDispatchesEachNameToItsBuilder) {
+  GroupSources sources;
+  sources.rows = &train;
+  sources.item_corpus = kRoot + "/index/Office_Products.item_enhanced_v2.json";
+  sources.user_corpus = kRoot + "/index/Office_Products.integrated_narrative.csv";
+  sources.general_chats = kRoot + "/general/chats.jsonl";
+  auto texts = [](const std::vector<TextSample>& samples) {
+    std::vector<std::string> out;
+    for (const auto& s : samples) out.push_back(s.text());
+    return out;
+  };
+  const auto narrative = NarrativeFile::load(sources.user_corpus);
+  const std::map<std::string, std::vector<TextSample>> direct = {
+      {"T1", build_t1(train, ctx)},
+      {"T2", build_t2(ctx)},
+      {"T3", build_t3(train, ctx)},
+      {"T4", build_t4(train, ctx)},
+      {"T5", build_t5(train, ctx)},
+      {"T6", build_t6(sources.item_corpus)},
+      {"T7", build_t7(narrative)},
+      {"reason", build_reason(narrative, ctx.style)},
+      {"T8", build_t8(sources.general_chats, TaskOptions{}.general_samples, ctx.seed)}};
+  for (const auto& [name, samples] : direct) {
+    ASSERT_FALSE(samples.empty()) << name;
+    EXPECT_EQ(texts(build_group(name, ctx, sources)), texts(samples)) << name;
+  }
+  EXPECT_THROW(build_group("T9", ctx, sources), InputError);
+  EXPECT_THROW(build_group("T1", ctx, GroupSources{}), InputError);
+  EXPECT_THROW(build_group("T8", ctx, GroupSources{}), InputError);
+}
+
 }  // namespace
 }  // namespace sidr::tasks
