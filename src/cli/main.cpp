@@ -51,7 +51,8 @@ static void skip_existence_checks(CLI::App& app) {
 int main(int argc, char** argv) {
   // Before anything touches BLAS: a user-facing run may re-exec itself with a faster OpenBLAS kernel.
   const bool no_blas_auto = sidr::cli::take_no_blas_auto_flag(argc, argv);
-  if (!no_blas_auto) sidr::cli::maybe_reexec_with_faster_blas(argc, argv);
+  const bool check_only = argc > 1 && std::strcmp(argv[1], "--check-args") == 0;  // parses, runs no BLAS
+  if (!no_blas_auto && !check_only) sidr::cli::maybe_reexec_with_faster_blas(argc, argv);
   CLI::App app{"sidreasoner: generative recommendation that reasons over Semantic IDs"};
   // Taken out of argv above wherever it stands; declared here so --help lists it.
   app.add_flag("--no-blas-auto",
@@ -59,7 +60,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "sidreasoner 0.1.0");
   sidr::cli::register_all_commands(app);
-  if (argc > 1 && std::strcmp(argv[1], "--check-args") == 0) {
+  if (check_only) {
     sidr::cli::skip_existence_checks(app);
     app.parse_complete_callback([] { throw sidr::cli::ArgumentsChecked{}; });
     argv[1] = argv[0];  // drop the flag: parse the rest as an ordinary command line
