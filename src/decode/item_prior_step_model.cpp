@@ -93,7 +93,8 @@ torch::Tensor ItemPriorStepModel::start(const std::vector<std::vector<TokenId>>&
   row_prompt_.resize(prompts.size());
   for (std::size_t i = 0; i < prompts.size(); ++i) row_prompt_[i] = static_cast<std::int64_t>(i);
   row_node_.assign(prompts.size(), trie_.root());
-  row_ids_ = prompts;
+  prompt_ids_ = prompts;
+  row_appended_.assign(prompts.size(), {});
   return next_token_log_probs();
 }
 
@@ -109,9 +110,12 @@ std::shared_ptr<const SavedRows> ItemPriorStepModel::save(const torch::Tensor& r
   auto saved = std::make_shared<SavedIds>();
   for (std::int64_t i = 0; i < index.numel(); ++i) {
     const std::int64_t r = index.data_ptr<std::int64_t>()[i];
-    if (r < 0 || r >= static_cast<std::int64_t>(row_ids_.size()))
+    if (r < 0 || r >= static_cast<std::int64_t>(row_appended_.size()))
       throw std::invalid_argument("save: row index out of range");
-    saved->ids.push_back(row_ids_[static_cast<std::size_t>(r)]);
+    const auto row = static_cast<std::size_t>(r);
+    auto ids = prompt_ids_[static_cast<std::size_t>(row_prompt_[row])];
+    ids.insert(ids.end(), row_appended_[row].begin(), row_appended_[row].end());
+    saved->ids.push_back(std::move(ids));
   }
   return saved;
 }
@@ -147,14 +151,14 @@ torch::Tensor ItemPriorStepModel::step(const torch::Tensor& rows, const torch::T
     node[i] = row_node_[from] == sid::kNoNode ? sid::kNoNode
                                               : trie_.child(row_node_[from], static_cast<TokenId>(token[i]));
   }
-  std::vector<std::vector<TokenId>> ids(prompt.size());
+  std::vector<std::vector<TokenId>> row_tokens(prompt.size());
   for (std::size_t i = 0; i < prompt.size(); ++i) {
-    ids[i] = row_ids_[static_cast<std::size_t>(parent[i])];
-    ids[i].push_back(static_cast<TokenId>(token[i]));
+    row_tokens[i] = row_appended_[static_cast<std::size_t>(parent[i])];
+    row_tokens[i].push_back(static_cast<TokenId>(token[i]));
   }
   row_prompt_ = std::move(prompt);
   row_node_ = std::move(node);
-  row_ids_ = std::move(ids);
+  row_appended_ = std::move(row_tokens);
   return next_token_log_probs();
 }
 

@@ -55,7 +55,10 @@ class ItemPriorStepModel : public StepModel {
   std::vector<std::vector<double>> prompt_mass_;
   std::vector<std::int64_t> row_prompt_;  // per row: its prompt
   std::vector<sid::NodeId> row_node_;     // per row: its trie node, kNoNode once off the trie
-  std::vector<std::vector<TokenId>> row_ids_;  // per row: every id fed (prompt and appended), for save()
+  // For save(): a row's ids are its prompt's ids then its appended tokens (kept apart, so that a step copies only
+  // the few tokens appended, not the prompt).
+  std::vector<std::vector<TokenId>> prompt_ids_;    // per started prompt
+  std::vector<std::vector<TokenId>> row_appended_;  // per row
 };
 
 }  // namespace sidr::decode
