@@ -9,6 +9,8 @@ packages=(
   libpcre2-dev libutf8proc-dev nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-torch                                   # the independent reference in tests (/usr/bin/python3)
+  libfaiss-dev python3-faiss python3-sklearn      # k-means for SID construction; its python peers in benches
+  wrk chromium                                    # serving: load test, the web page in a real browser
   clang libclang-rt-14-dev                        # libFuzzer targets and sanitizers
   nodejs npm                                      # tokenizer and chat-template oracles (tests only)
 )
