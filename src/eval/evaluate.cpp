@@ -291,7 +291,10 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
           one["log_prob"] = t.log_prob;
           one["closed"] = t.closed;
           one["tokens"] = t.tokens.size();
-          if (options.with_scores) one["scores"] = score_list(t.predictions), one["predict"] = predict_list(t.predictions);
+          if (options.with_scores) {  // this thought's own beams: log p(SID | thought)
+            one["predict"] = predict_list(t.predictions);
+            one["scores"] = score_list(t.predictions);
+          }
           thoughts.push_back(std::move(one));
         }
         distinct_thoughts += r.thoughts.size();
@@ -299,7 +302,10 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
         std::string cot = thoughts.empty() ? std::string() : thoughts[0]["cot"].get<std::string>();
         Json row = think_row(order[begin + k], cot, r.predictions);
         row["thoughts"] = std::move(thoughts);
-        if (pool_plain && options.with_scores) row["plain_predict"] = predict_list(r.plain);
+        if (pool_plain && options.with_scores) {
+          row["plain_predict"] = predict_list(r.plain);
+          row["plain_scores"] = score_list(r.plain);
+        }
         if (options.with_prompt_ids) row["prompt_ids"] = ids[k];
         rows_out[order[begin + k]] = std::move(row);
       }
