@@ -146,24 +146,6 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
   auto prompts = tasks::build_eval_prompts(interactions, prompt_options);
   tasks::SampleEncoder encoder(tokenizer);
 
-  // One stack: the language model(s) and, with --sasrec, SASRec's item prior (its search starts after the
-  // prompt in plain mode, after the closed thought in think mode).
-  RecommenderOptions stack;
-  stack.model_dir = options.model_dir;
-  stack.ensemble = options.ensemble;
-  stack.ensemble_mix = options.ensemble_mix;
-  stack.sasrec_dir = options.sasrec_dir;
-  stack.sasrec_ensemble = options.sasrec_ensemble;
-  stack.fusion = {options.sasrec_weight, options.sasrec_mix, options.sasrec_temperature};
-  if (mode == tasks::EvalMode::Think)
-    stack.sid_search_marker = tokenizer.encode(tasks::eval_sid_separator(mode), /*parse_special=*/true);
-  stack.runtime = options.runtime;
-  if (!options.sasrec_dir.empty())  // every history id in the catalog (InputError naming file and line)
-    baseline::SequenceData::to_split(interactions, static_cast<std::int64_t>(catalog.items().size()), 1);
-  Recommender recommender(stack, catalog, tokenizer, end_token);
-  decode::StepModel& step_model = recommender.model();
-  auto beam = beam_options(options, end_token);
-
   // Think-mode decodes: the closing of generated thoughts, the plain prompts pooled in, the narrative's reasoning.
   const ThinkDecode think_decode = options.think_decode == "oracle"         ? ThinkDecode::Oracle
                                    : options.think_decode == "marginalised" ? ThinkDecode::Marginalised
@@ -183,6 +165,24 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
                                       options.split, i, interactions.rows[i].line, interactions.file.string()));
     }
   }
+  // One stack: the language model(s) and, with --sasrec, SASRec's item prior (its search starts after the
+  // prompt in plain mode, after the closed thought in think mode).
+  RecommenderOptions stack;
+  stack.model_dir = options.model_dir;
+  stack.ensemble = options.ensemble;
+  stack.ensemble_mix = options.ensemble_mix;
+  stack.sasrec_dir = options.sasrec_dir;
+  stack.sasrec_ensemble = options.sasrec_ensemble;
+  stack.fusion = {options.sasrec_weight, options.sasrec_mix, options.sasrec_temperature};
+  if (mode == tasks::EvalMode::Think)
+    stack.sid_search_marker = tokenizer.encode(tasks::eval_sid_separator(mode), /*parse_special=*/true);
+  stack.runtime = options.runtime;
+  if (!options.sasrec_dir.empty())  // every history id in the catalog (InputError naming file and line)
+    baseline::SequenceData::to_split(interactions, static_cast<std::int64_t>(catalog.items().size()), 1);
+  Recommender recommender(stack, catalog, tokenizer, end_token);
+  decode::StepModel& step_model = recommender.model();
+  auto beam = beam_options(options, end_token);
+
   auto oracle_ids = [&](std::size_t i) {
     auto ids = tasks::eval_prompt_ids(prompts[i], mode, encoder);
     auto thought = tokenizer.encode("<think>\n" + *oracle_reasoning[i] + "\n</think>\n\n", /*parse_special=*/true);
