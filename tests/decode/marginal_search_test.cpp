@@ -127,12 +127,12 @@ void expect_brute_force(model::Qwen3& m, const std::vector<TokenId>& prompt, con
   }
 }
 
-struct Setup {
+struct World {
   model::Qwen3 m = model::init_model(tiny_config(), 17);
   sid::SidTrie trie = sid_trie();
   std::vector<std::vector<TokenId>> prompts{{3, 4, 7, 8, 9}, {3, 4, 40, 41}, {44, 45, 46, 47, 48, 49}};
   BeamSearchOptions beams;
-  Setup() {
+  World() {
     m->eval();
     beams.beams = 12;  // every SID: each thought's search is exhaustive
     beams.end_tokens = {kEnd};
@@ -140,7 +140,7 @@ struct Setup {
 };
 
 TEST(MarginalisedSearch, SampledThoughtsGiveTheBruteForceMarginal) {
-  Setup s;
+  World s;
   LmStepModel step(s.m, 0);
   ThoughtSearchOptions o;
   o.thoughts = 6;
@@ -159,7 +159,7 @@ TEST(MarginalisedSearch, SampledThoughtsGiveTheBruteForceMarginal) {
 }
 
 TEST(MarginalisedSearch, BeamThoughtsAndThePlainPool) {
-  Setup s;
+  World s;
   LmStepModel step(s.m, 0);
   ThoughtSearchOptions o;
   o.thoughts = 3;
@@ -189,7 +189,7 @@ TEST(MarginalisedSearch, BeamThoughtsAndThePlainPool) {
 }
 
 TEST(MarginalisedSearch, OneGreedyBeamThoughtRanksLikeTheReferenceThinkMode) {
-  Setup s;
+  World s;
   LmStepModel step(s.m, 0);
   ThoughtSearchOptions o;
   o.thoughts = 1;
