@@ -8,6 +8,8 @@
 #    logsumexp over the thoughts of log p(thought) + that thought's beam score (and, pooled, the plain beams
 #    mixed in with weight w), recomputed here from the per-thought lists the file gives;
 #  - the generated thought's word recall of the narrative's reasoning, recomputed here with the same word rule;
+#  - Stage 2 with --plain-weight 1 on the fixture corpus: 2 reasoning + 5 plain samples trained, the plain ones
+#    supervising their 3 SID tokens only; --plain-weight outside Stage 2 is refused (exit 2);
 #  - bad options and a narrative that leaks its target or names an unknown SID: exit 2, one line, nothing written.
 set -euo pipefail
 bin=${SIDR_BIN:?}
@@ -187,3 +189,32 @@ code=$?
 set -e
 [[ $code == 2 && ! -e $tmp/bad ]] && grep -q "test row 4" "$tmp/err" || { echo "oracle without a row's reasoning"; cat "$tmp/err"; exit 1; }
 echo "bad inputs ok"
+
+fixture=$src/tests/fixtures/tasks/Amazon
+"$bin" sft --stage 2 --data "$fixture" --dataset Office_Products --model "$tmp/model" --out "$tmp/s2" --plain-weight 1 \
+  --max-steps 1 --batch 4 --micro-batch 2 --threads 1 --nproc 1 --no-progress --save-samples "$tmp/s2.jsonl" \
+  > /dev/null 2> "$tmp/s2.log"
+grep -q "stage 2: 7 training samples (reason=2 T1=5)" "$tmp/s2.log" || { cat "$tmp/s2.log"; exit 1; }
+/usr/bin/python3 - "$tmp/s2.jsonl" "$tmp/model/tokenizer.json" <<'PY'
+import json, sys
+samples = [json.loads(l) for l in open(sys.argv[1])]
+ids = {a["content"]: a["id"] for a in json.load(open(sys.argv[2]))["added_tokens"]}
+labelled = [[i for i, t in enumerate(s["labels"]) if t != -100] for s in samples]
+plain = [(s, l) for s, l in zip(samples, labelled) if len(l) == 3]
+assert len(samples) == 7 and len(plain) == 5, [len(l) for l in labelled]
+for s, l in plain:  # the 3 SID tokens right after "</think>\n\n", then the unsupervised "<|im_end|>\n"
+    n = len(s["input_ids"])
+    assert l == [n - 5, n - 4, n - 3], (l, n)
+    assert ids["</think>"] in s["input_ids"][n - 9:n - 5] and s["input_ids"][n - 2] == ids["<|im_end|>"]
+    assert ids["<think>"] in s["input_ids"]
+for s, l in zip(samples, labelled):
+    if len(l) != 3:  # reasoning: supervised from <think> to the end
+        assert s["input_ids"][l[0]] == ids["<think>"] and l == list(range(l[0], len(s["input_ids"]))), l[:3]
+PY
+set +e
+"$bin" sft --stage 1 --data "$fixture" --dataset Office_Products --model "$tmp/model" --out "$tmp/bad" \
+  --plain-weight 1 > /dev/null 2> "$tmp/err"
+code=$?
+set -e
+[[ $code == 2 && ! -e $tmp/bad ]] && grep -q "plain-weight" "$tmp/err" || { echo "stage 1 took --plain-weight"; cat "$tmp/err"; exit 1; }
+echo "stage 2 plain samples ok"
