@@ -61,8 +61,8 @@ Drawn sample_thoughts(StepModel& model, const std::vector<std::vector<TokenId>>&
   return d;
 }
 
-// K best thoughts by (unconstrained) beam search; each is then run once more as prompt + its tokens but the
-// last, so that it has a saved state to continue like a generated one.
+// K best thoughts by (unconstrained) beam search, each with its saved state (keep_state) to continue like a
+// generated one.
 Drawn beam_thoughts(StepModel& model, const std::vector<std::vector<TokenId>>& prompts,
                     const std::vector<TokenId>& stops, const ThoughtSearchOptions& o) {
   BeamSearchOptions b;
@@ -70,31 +70,22 @@ Drawn beam_thoughts(StepModel& model, const std::vector<std::vector<TokenId>>& p
   b.return_sequences = o.thoughts;
   b.max_new_tokens = o.max_thought_tokens;
   b.end_tokens = stops;
+  b.keep_state = true;
   auto hypotheses = beam_search(model, prompts, nullptr, b);
-  std::vector<std::vector<TokenId>> contexts;
   Drawn d;
   for (std::size_t p = 0; p < prompts.size(); ++p) {
     for (auto& h : hypotheses[p]) {
-      if (h.tokens.empty()) continue;
-      std::vector<TokenId> ctx = prompts[p];
-      ctx.insert(ctx.end(), h.tokens.begin(), h.tokens.end() - 1);
-      contexts.push_back(std::move(ctx));
+      if (h.tokens.empty() || !h.saved) continue;
       Generation gen;
+      gen.reason = std::find(stops.begin(), stops.end(), h.tokens.back()) != stops.end() ? StopReason::StopToken
+                                                                                        : StopReason::Length;
       gen.tokens = std::move(h.tokens);
-      gen.reason = std::find(stops.begin(), stops.end(), gen.tokens.back()) != stops.end() ? StopReason::StopToken
-                                                                                          : StopReason::Length;
+      gen.saved = std::move(h.saved);
+      gen.saved_row = h.saved_row;
       d.generations.push_back(std::move(gen));
-      d.log_probs.push_back(h.score);  // no processors: the sum of the model's log-probs
+      d.log_probs.push_back(h.score);  // no processors, length penalty 0: the sum of the model's log-probs
       d.prompt_of.push_back(p);
     }
-  }
-  if (contexts.empty()) return d;
-  torch::NoGradGuard no_grad;
-  model.start(contexts);
-  auto saved = model.save(torch::arange(static_cast<std::int64_t>(contexts.size()), torch::kInt64));
-  for (std::size_t i = 0; i < d.generations.size(); ++i) {
-    d.generations[i].saved = saved;
-    d.generations[i].saved_row = static_cast<std::int64_t>(i);
   }
   return d;
 }

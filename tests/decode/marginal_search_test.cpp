@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "decode/lm_step_model.h"
+#include "toy_model.h"
 #include "decode/marginal_search.h"
 #include "model/checkpoint.h"
 #include "../model/model_test_util.h"
@@ -216,6 +217,38 @@ TEST(MarginalisedSearch, OneGreedyBeamThoughtRanksLikeTheReferenceThinkMode) {
       EXPECT_NEAR(marginal[p].predictions[i].score - marginal[p].thoughts[0].log_prob, reference[p][i].score, 2e-3);
     }
   }
+}
+
+// Beam search with keep_state: every returned hypothesis (finished by an end token, or cut by the budget)
+// carries the state after its prompt and all its tokens but the last; resuming it with the last token gives
+// the whole sequence. Without keep_state nothing is saved.
+TEST(BeamSearchKeepState, HypothesesResumeAsTheirWholeSequences) {
+  testing::ToyModel toy(12, 3, 1.0f);
+  std::vector<std::vector<TokenId>> prompts{{1, 2}, {3}, {4, 5, 6}};
+  BeamSearchOptions o;
+  o.beams = 4;
+  o.max_new_tokens = 3;
+  o.end_tokens = {7};
+  o.keep_state = true;
+  auto found = beam_search(toy, prompts, nullptr, o);
+  std::size_t finished = 0, cut = 0;
+  for (std::size_t p = 0; p < prompts.size(); ++p) {
+    ASSERT_EQ(found[p].size(), 4u);
+    for (const auto& h : found[p]) {
+      ASSERT_TRUE(h.saved) << "prompt " << p;
+      (h.tokens.back() == 7 ? finished : cut) += 1;
+      toy.resume({{h.saved, h.saved_row, 0, {h.tokens.back()}}});
+      auto whole = prompts[p];
+      whole.insert(whole.end(), h.tokens.begin(), h.tokens.end());
+      EXPECT_EQ(toy.histories().at(0), whole);
+      EXPECT_NEAR(h.score, toy.sequence_log_prob(prompts[p], h.tokens), 1e-4);
+    }
+  }
+  EXPECT_GT(cut, 0u);
+  EXPECT_GT(finished, 0u);
+  o.keep_state = false;
+  for (const auto& list : beam_search(toy, prompts, nullptr, o))
+    for (const auto& h : list) EXPECT_FALSE(h.saved);
 }
 
 TEST(Marginalise, SumsOverThoughtsAndPoolsThePlainBeams) {
