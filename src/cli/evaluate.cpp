@@ -48,7 +48,26 @@ void setup(CLI::App& root) {
   cmd->add_option("--out", o->out_dir, "output directory (predictions.json, metrics.json)")->required();
   cmd->add_option("--limit", o->limit, "evaluate the first N rows (0 = all)")->capture_default_str();
   cmd->add_option("--batch-size", o->batch_size, "users per batched search")->capture_default_str();
-  cmd->add_option("--think-tokens", o->think_tokens, "think mode: greedy thought budget")->capture_default_str();
+  cmd->add_option("--think-tokens", o->think_tokens, "think mode: thought budget in tokens")->capture_default_str();
+  cmd->add_option("--think-decode", o->think_decode,
+                  "think mode: reference (one greedy thought, then the beams), marginalised (--thoughts K "
+                  "thoughts, SID score = logsumexp over thoughts of log p(thought) + log p(SID | thought)) or "
+                  "oracle (the --narrative reasoning fed in as the thought; diagnosis only)")
+      ->capture_default_str();
+  cmd->add_option("--thoughts", o->thoughts, "marginalised: thoughts per user")->capture_default_str();
+  cmd->add_option("--thought-search", o->thought_search,
+                  "marginalised: sample (K samples, duplicates merged) or beam (the K best by beam search)")
+      ->capture_default_str();
+  cmd->add_option("--thought-temperature", o->thought_temperature,
+                  "marginalised, sampled thoughts: sampling temperature (log p(thought) stays the model's own)")
+      ->capture_default_str();
+  cmd->add_option("--think-pool-plain", o->think_pool_plain,
+                  "marginalised: weight w in [0, 1) of the plain-mode beams pooled in (the --prompt-style plain "
+                  "prompt): p = (1 - w) p_think + w p_plain; 0 = not pooled")
+      ->capture_default_str();
+  cmd->add_option("--narrative", o->narrative,
+                  "think mode: narrative CSV (history_item_sid, item_sid, reasoning_path) for the split: the "
+                  "oracle's thoughts, else the reference for the thought's word recall in metrics.json");
   cmd->add_flag("--beam-sampling", o->beam_sampling,
                 "reproduce HF beam sampling (the reference's generation_config leak) instead of beam search");
   cmd->add_option("--temperature", o->temperature, "beam sampling temperature")->capture_default_str();

@@ -74,6 +74,10 @@ void setup(CLI::App& root) {
   cmd->add_option("--eval-batch", o.eval_batch, "sequences per validation forward")->capture_default_str();
   cmd->add_option("--style", o.style, "prompt style: reference | compact | sequence")->capture_default_str();
   cmd->add_option("--weights", o.weights, "task mixing weights, e.g. T1=1,T4=0.5,T6=0 (Stage 1)");
+  cmd->add_option("--plain-weight", o.plain_weight,
+                  "Stage 2: plain T1 samples (the Stage 1 prompt, empty think block) beside the reasoning ones, "
+                  "W copies (a fraction is a seeded subset); keeps the non-thinking mode alive (0: reasoning only)")
+      ->capture_default_str();
   cmd->add_option("--augment", o.augment,
                   "per-epoch augmentation of sequence-style samples: crop=P (start at a random later item with "
                   "probability P), drop=Q (leave out each context item with probability Q); e.g. crop=0.3,drop=0.1");

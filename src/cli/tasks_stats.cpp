@@ -27,6 +27,7 @@ struct StatsOptions {
   int stage = 1;
   std::string style = "reference";
   std::string weights;
+  double plain_weight = 0.0;
   std::string narrative, item_corpus, general;
   std::size_t cutoff = 1024;
   bool validation = true;
@@ -66,6 +67,8 @@ void run_stats(const StatsOptions& o) {
   tasks::TaskOptions options;
   options.style = tasks::parse_prompt_style(o.style);
   options.weights = tasks::parse_weights(o.weights);
+  options.plain_weight = o.plain_weight;
+  if (o.plain_weight > 0 && o.stage != 2) throw InputError("--plain-weight needs --stage 2");
   options.user_corpus = o.narrative;
   options.item_corpus = o.item_corpus;
   options.general_chats = o.general;
@@ -111,6 +114,8 @@ void setup(CLI::App& root) {
   cmd->add_option("--stage", options->stage, "1 (alignment tasks) or 2 (reasoning activation)")->capture_default_str();
   cmd->add_option("--style", options->style, "Prompt style: reference|compact|sequence")->capture_default_str();
   cmd->add_option("--weights", options->weights, "Per-task mixing weights, e.g. T1=2,T2=0.5,T6=0");
+  cmd->add_option("--plain-weight", options->plain_weight, "Stage 2: weight of plain T1 samples beside the reasoning")
+      ->capture_default_str();
   cmd->add_option("--narrative", options->narrative, "Narrative CSV (T7, Stage 2)");
   cmd->add_option("--item-corpus", options->item_corpus, "item_enhanced_v2.json (T6)");
   cmd->add_option("--general", options->general, "General chat JSONL (T8)");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <string>
 
 #include "util/error.h"
@@ -27,10 +28,15 @@ float FinishedHypotheses::normalise(float sum, std::int64_t length) const {
   return static_cast<float>(sum / std::pow(static_cast<double>(length), length_penalty_));
 }
 
-void FinishedHypotheses::add(std::vector<TokenId> tokens, float sum_log_probs) {
+bool FinishedHypotheses::accepts(float sum_log_probs, std::int64_t length) const {
+  return static_cast<int>(items_.size()) < capacity_ || normalise(sum_log_probs, length) > worst_;
+}
+
+void FinishedHypotheses::add(std::vector<TokenId> tokens, float sum_log_probs, std::shared_ptr<const SavedRows> saved,
+                             std::int64_t saved_row) {
   float score = normalise(sum_log_probs, static_cast<std::int64_t>(tokens.size()));
   if (static_cast<int>(items_.size()) < capacity_ || score > worst_) {
-    items_.push_back({std::move(tokens), score});
+    items_.push_back({std::move(tokens), score, std::move(saved), saved_row});
     if (static_cast<int>(items_.size()) > capacity_) {
       // Drop the worst (the first of equal worst ones, as HF's sorted list does), then recompute the worst.
       auto worst = std::min_element(items_.begin(), items_.end(),
@@ -126,9 +132,13 @@ bool is_end(const std::vector<TokenId>& end_tokens, TokenId token) {
 }
 
 // select: HF's BeamSearchScorer.process over each active prompt's candidates.
+// keep_state: copies one current model row (the parent of a hypothesis that finishes).
+using RowSaver = std::function<std::shared_ptr<const SavedRows>(std::int64_t row)>;
+
 Selection select_step(const std::vector<std::vector<Candidate>>& candidates, const BeamState& state,
                       const LogitsConstraint* constraint, const BeamSearchOptions& options,
-                      std::vector<FinishedHypotheses>& finished, std::vector<char>& done, std::int64_t step) {
+                      std::vector<FinishedHypotheses>& finished, std::vector<char>& done, std::int64_t step,
+                      const RowSaver& save_row) {
   const std::int64_t beams = options.beams;
   Selection next;
   next.parents.resize(static_cast<std::size_t>(state.positions() * beams));
@@ -150,7 +160,10 @@ Selection select_step(const std::vector<std::vector<Candidate>>& candidates, con
         if (static_cast<std::int64_t>(rank) >= beams) continue;  // HF: only top-B ranked ends finish
         auto tokens = state.tokens[row];
         tokens.push_back(c.token);
-        finished[p].add(std::move(tokens), c.score);
+        if (save_row && finished[p].accepts(c.score, static_cast<std::int64_t>(tokens.size())))
+          finished[p].add(std::move(tokens), c.score, save_row(c.row), 0);
+        else
+          finished[p].add(std::move(tokens), c.score);
         continue;
       }
       auto slot = static_cast<std::size_t>(flat_row(a, filled++, beams));
@@ -218,6 +231,7 @@ std::vector<std::vector<Hypothesis>> run_search(StepModel& model, torch::Tensor 
                                            FinishedHypotheses(options.beams, options.length_penalty,
                                                               options.early_stopping));
   std::vector<char> done(static_cast<std::size_t>(n), 0);
+  std::vector<std::int64_t> last_parents;
   processors.reset(n);
   const bool reads_tokens = processors.reads_tokens();
 
@@ -236,7 +250,10 @@ std::vector<std::vector<Hypothesis>> run_search(StepModel& model, torch::Tensor 
                       .to(log_probs.device());
     torch::Tensor accumulated = log_probs + scores;  // (R, V)
     auto candidates = top_candidates(accumulated, state.positions(), 2 * options.beams, sampler);
-    Selection next = select_step(candidates, state, constraint, options, finished, done, step);
+    RowSaver save_row;
+    if (options.keep_state)
+      save_row = [&model](std::int64_t row) { return model.save(to_int64_tensor({row})); };
+    Selection next = select_step(candidates, state, constraint, options, finished, done, step, save_row);
 
     // Rows follow their parents; the last step's beams stay running (finalised below).
     std::vector<std::vector<TokenId>> tokens(next.parents.size());
@@ -251,6 +268,7 @@ std::vector<std::vector<Hypothesis>> run_search(StepModel& model, torch::Tensor 
     state.rows_per_prompt = options.beams;
 
     bool all_done = std::all_of(done.begin(), done.end(), [](char d) { return d != 0; });
+    last_parents = next.parents;  // the model's rows behind the new beams (their last token is not fed yet)
     if (all_done || step + 1 == options.max_new_tokens) break;
     drop_done_prompts(state, next, done, options.beams);
     processors.advance(next.parents, next.tokens);
@@ -264,7 +282,12 @@ std::vector<std::vector<Hypothesis>> run_search(StepModel& model, torch::Tensor 
     if (done[p]) continue;
     for (std::int64_t b = 0; b < state.rows_per_prompt; ++b) {
       auto row = static_cast<std::size_t>(flat_row(a, b, state.rows_per_prompt));
-      if (state.alive[row]) finished[p].add(state.tokens[row], state.scores[row]);
+      if (!state.alive[row]) continue;
+      if (options.keep_state &&
+          finished[p].accepts(state.scores[row], static_cast<std::int64_t>(state.tokens[row].size())))
+        finished[p].add(state.tokens[row], state.scores[row], model.save(to_int64_tensor({last_parents[row]})), 0);
+      else
+        finished[p].add(state.tokens[row], state.scores[row]);
     }
   }
   std::vector<std::vector<Hypothesis>> out(static_cast<std::size_t>(n));

@@ -10,6 +10,7 @@
 // `return_sequences` hypotheses.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include <torch/torch.h>
@@ -31,6 +32,9 @@ struct BeamSearchOptions {
   bool sample = false;              // HF beam sampling (warpers on the masked log-probs, multinomial draw)
   SamplingOptions sampling;         // processors and warpers, used when sample is true
   std::uint64_t seed = 42;          // the multinomial sampler's seed when sample is true
+  // Save each kept hypothesis's model state (after all its tokens but the last, as generate's keep_state
+  // does) for StepModel::resume: marginalised thinking continues beam-searched thoughts. Off: no copies.
+  bool keep_state = false;
 
   int returned() const { return return_sequences > 0 ? return_sequences : beams; }
   void validate() const;
@@ -39,6 +43,9 @@ struct BeamSearchOptions {
 struct Hypothesis {
   std::vector<TokenId> tokens;  // generated tokens (the end token included when it finished with one)
   float score = 0;              // sum of log-probs (divided by length^length_penalty)
+  // keep_state: row `saved_row` of `saved` is the model after the prompt and every token but the last.
+  std::shared_ptr<const SavedRows> saved;
+  std::int64_t saved_row = -1;
 };
 
 // ---- batch x beam flattening: row = prompt * rows_per_prompt + beam --------------------------------------
@@ -53,8 +60,11 @@ class FinishedHypotheses {
  public:
   FinishedHypotheses(int capacity, double length_penalty, bool early_stopping)
       : capacity_(capacity), length_penalty_(length_penalty), early_stopping_(early_stopping) {}
-  // sum_log_probs of `tokens`; the score is length-normalised here.
-  void add(std::vector<TokenId> tokens, float sum_log_probs);
+  // sum_log_probs of `tokens`; the score is length-normalised here. `saved`: the hypothesis's state, if kept.
+  void add(std::vector<TokenId> tokens, float sum_log_probs, std::shared_ptr<const SavedRows> saved = nullptr,
+           std::int64_t saved_row = -1);
+  // Whether add() would keep a hypothesis of this sum and length (so its state is only copied when kept).
+  bool accepts(float sum_log_probs, std::int64_t length) const;
   // HF's is_done: full and (early_stopping or no running beam can beat the worst kept one).
   bool is_done(float best_running_sum, std::int64_t generated_length) const;
   std::size_t size() const { return items_.size(); }

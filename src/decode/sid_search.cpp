@@ -114,23 +114,36 @@ Continuation close_thought(const Generation& gen, std::size_t prompt_tokens, con
   return c;
 }
 
+ThoughtClosing reference_closing(const text::Tokenizer& tokenizer, std::size_t max_total_tokens) {
+  ThoughtClosing closing;
+  closing.close_think = tokenizer.require_id("</think>");
+  closing.close_ids = tokenizer.encode("\n</think>\n\n", /*parse_special=*/true);
+  closing.max_total_tokens = max_total_tokens;
+  // The tokenizer outlives the closing in every caller (evaluate, the server's handler).
+  closing.is_whitespace = [&tokenizer](TokenId t) {
+    return trim(tokenizer.decode({t}, /*skip_special=*/false)).empty();
+  };
+  return closing;
+}
+
+std::string thought_text(const text::Tokenizer& tokenizer, const std::vector<TokenId>& generated) {
+  std::string stripped(trim(tokenizer.decode(generated, /*skip_special=*/false)));
+  std::size_t own_cut = stripped.find("</think>");
+  return std::string(trim(own_cut == std::string::npos ? stripped : stripped.substr(0, own_cut)));
+}
+
 std::vector<ThinkResult> think_then_search(StepModel& model, const text::Tokenizer& tokenizer,
                                            const sid::SidTrie& trie, TokenId end_token,
                                            const std::vector<std::vector<TokenId>>& prompt_ids,
                                            const std::vector<std::string>& /*prompt_texts*/, const ThinkOptions& think,
                                            const BeamSearchOptions& options) {
-  const TokenId close_think = tokenizer.require_id("</think>");
+  ThoughtClosing closing = reference_closing(tokenizer, think.max_total_tokens);
+  const TokenId close_think = closing.close_think;
   GenerateOptions greedy;
   greedy.max_new_tokens = think.max_thought_tokens;
   greedy.stop_tokens = {close_think, end_token};
   greedy.keep_state = true;
   auto generations = generate(model, prompt_ids, greedy);
-
-  ThoughtClosing closing;
-  closing.close_think = close_think;
-  closing.close_ids = tokenizer.encode("\n</think>\n\n", /*parse_special=*/true);
-  closing.max_total_tokens = think.max_total_tokens;
-  closing.is_whitespace = [&](TokenId t) { return trim(tokenizer.decode({t}, /*skip_special=*/false)).empty(); };
 
   std::vector<ThinkResult> results(prompt_ids.size());
   std::vector<Continuation> rows;
@@ -139,9 +152,7 @@ std::vector<ThinkResult> think_then_search(StepModel& model, const text::Tokeniz
     const auto& gen = generations[i].tokens;
     r.thought_tokens = gen.size();
     r.closed = !gen.empty() && gen.back() == close_think;
-    std::string stripped(trim(tokenizer.decode(gen, /*skip_special=*/false)));
-    std::size_t own_cut = stripped.find("</think>");
-    r.thought = std::string(trim(own_cut == std::string::npos ? stripped : stripped.substr(0, own_cut)));
+    r.thought = thought_text(tokenizer, gen);
     rows.push_back(close_thought(generations[i], prompt_ids[i].size(), closing));
   }
   torch::NoGradGuard no_grad;

@@ -45,6 +45,14 @@ struct ThoughtClosing {
   std::function<bool(TokenId)> is_whitespace;  // the token decodes to whitespace only
 };
 
+// The reference's closing for this tokenizer: "</think>", encode("\n</think>\n\n"), whitespace = decodes to
+// whitespace only. InputError if the tokenizer has no "</think>".
+ThoughtClosing reference_closing(const text::Tokenizer& tokenizer, std::size_t max_total_tokens);
+
+// The thought's text as the predictions file gives it ("cot"): the decoded tokens, stripped, cut before the
+// first "</think>", stripped.
+std::string thought_text(const text::Tokenizer& tokenizer, const std::vector<TokenId>& generated);
+
 // The continuation of a thought generated with keep_state (gen.saved) after a prompt of `prompt_tokens` ids:
 // context = prompt + the thought's tokens (without "</think>"; with the end token if it stopped there) less its
 // trailing whitespace-only tokens, + close_ids, right-truncated to max_total_tokens. Tokens already in the

@@ -16,9 +16,11 @@
 #include "data/dataset.h"
 #include "data/interactions.h"
 #include "decode/ensemble_step_model.h"
+#include "decode/marginal_search.h"
 #include "decode/sid_search.h"
 #include "eval/fusion_settings.h"
 #include "eval/recommender.h"
+#include "eval/reference_reasoning.h"
 #include "tasks/encode.h"
 #include "tasks/eval_prompts.h"
 #include "text/tokenizer.h"
@@ -39,6 +41,19 @@ void EvaluateOptions::validate() const {
   if (beams < 1) throw InputError("beam size must be at least 1, got " + std::to_string(beams));
   if (batch_size < 1) throw InputError("batch size must be at least 1, got " + std::to_string(batch_size));
   if (think_tokens < 1) throw InputError("think tokens must be at least 1, got " + std::to_string(think_tokens));
+  if (think_decode != "reference" && think_decode != "marginalised" && think_decode != "oracle")
+    throw InputError("--think-decode must be reference, marginalised or oracle, got '" + think_decode + "'");
+  if (think_decode != "reference" && mode != "think")
+    throw InputError("--think-decode " + think_decode + " needs --mode think");
+  if (thought_search != "sample" && thought_search != "beam")
+    throw InputError("--thought-search must be sample or beam, got '" + thought_search + "'");
+  if (think_decode == "marginalised") thought_search_options().validate();
+  else if (think_pool_plain != 0.0)
+    throw InputError("--think-pool-plain pools plain beams into --think-decode marginalised only");
+  if (think_decode == "oracle" && narrative.empty())
+    throw InputError("--think-decode oracle needs --narrative (the CSV whose reasoning_path is fed in)");
+  if (!narrative.empty() && mode != "think")
+    throw InputError("--narrative is read in think mode only (oracle thoughts, thought word recall)");
   try {
     decode::parse_mixing(ensemble_mix);
   } catch (const std::invalid_argument& e) {
@@ -52,6 +67,17 @@ void EvaluateOptions::validate() const {
   runtime.validate();
 }
 
+decode::ThoughtSearchOptions EvaluateOptions::thought_search_options() const {
+  decode::ThoughtSearchOptions t;
+  t.thoughts = thoughts;
+  t.beam = thought_search == "beam";
+  t.temperature = thought_temperature;
+  t.max_thought_tokens = think_tokens;
+  t.seed = seed;
+  t.plain_weight = think_pool_plain;
+  return t;
+}
+
 double peak_memory_mib() {
   std::ifstream status("/proc/self/status");
   std::string line;
@@ -62,6 +88,8 @@ double peak_memory_mib() {
 }
 
 namespace {
+
+enum class ThinkDecode { Reference, Marginalised, Oracle };
 
 decode::BeamSearchOptions beam_options(const EvaluateOptions& o, decode::TokenId end_token) {
   decode::BeamSearchOptions b;
@@ -107,6 +135,8 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
   auto tokenizer = text::Tokenizer::from_file(std::filesystem::path(options.model_dir) / "tokenizer.json");
   const decode::TokenId end_token = tokenizer.require_id("<|im_end|>");
   auto trie = decode::build_reference_trie(catalog.distinct_sids(), tokenizer, end_token);
+  std::optional<ReferenceReasoning> reference_reasoning;
+  if (!options.narrative.empty()) reference_reasoning = ReferenceReasoning::load(options.narrative, catalog);
 
   tasks::EvalPromptOptions prompt_options;
   prompt_options.mode = mode;
@@ -116,6 +146,25 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
   auto prompts = tasks::build_eval_prompts(interactions, prompt_options);
   tasks::SampleEncoder encoder(tokenizer);
 
+  // Think-mode decodes: the closing of generated thoughts, the plain prompts pooled in, the narrative's reasoning.
+  const ThinkDecode think_decode = options.think_decode == "oracle"         ? ThinkDecode::Oracle
+                                   : options.think_decode == "marginalised" ? ThinkDecode::Marginalised
+                                                                            : ThinkDecode::Reference;
+  decode::ThoughtClosing closing;
+  if (mode == tasks::EvalMode::Think) closing = decode::reference_closing(tokenizer, decode::ThinkOptions{}.max_total_tokens);
+  const bool pool_plain = think_decode == ThinkDecode::Marginalised && options.think_pool_plain > 0;
+  std::vector<std::vector<decode::TokenId>> plain_all_ids;
+  std::vector<const std::string*> oracle_reasoning(prompts.size(), nullptr);
+  if (reference_reasoning) {
+    for (std::size_t i = 0; i < prompts.size(); ++i) {
+      oracle_reasoning[i] = reference_reasoning->find(interactions.rows[i].history_sids, prompts[i].target_sid);
+      if (!oracle_reasoning[i] && think_decode == ThinkDecode::Oracle)
+        throw_input_error({reference_reasoning->file().string(), 0, 0, "reasoning_path"},
+                          fmt::format("no usable reasoning for {} row {} (line {} of {}): the oracle needs one for "
+                                      "every evaluated row",
+                                      options.split, i, interactions.rows[i].line, interactions.file.string()));
+    }
+  }
   // One stack: the language model(s) and, with --sasrec, SASRec's item prior (its search starts after the
   // prompt in plain mode, after the closed thought in think mode).
   RecommenderOptions stack;
@@ -134,6 +183,41 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
   decode::StepModel& step_model = recommender.model();
   auto beam = beam_options(options, end_token);
 
+  auto oracle_ids = [&](std::size_t i) {
+    auto ids = tasks::eval_prompt_ids(prompts[i], mode, encoder);
+    auto thought = tokenizer.encode("<think>\n" + *oracle_reasoning[i] + "\n</think>\n\n", /*parse_special=*/true);
+    // Right truncation to 2560 as the reference truncates prompt + thought; the closing always stays.
+    if (ids.size() + thought.size() > closing.max_total_tokens) {
+      const auto tail = closing.close_ids.size();
+      const std::size_t room = closing.max_total_tokens > ids.size() + tail ? closing.max_total_tokens - ids.size() - tail : 0;
+      thought.resize(room);
+      thought.insert(thought.end(), closing.close_ids.begin(), closing.close_ids.end());
+    }
+    ids.insert(ids.end(), thought.begin(), thought.end());
+    return ids;
+  };
+  double recall_sum = 0;
+  std::size_t recall_rows = 0, distinct_thoughts = 0;
+  auto think_row = [&](std::size_t i, const std::string& cot, const std::vector<decode::SidPrediction>& predictions) {
+    const auto& p = prompts[i];
+    Json row;
+    row["history_str"] = p.history;
+    row["target_title"] = p.target_title;
+    row["output"] = p.target_sid;
+    row["prompt_cot"] = p.text();
+    row["cot"] = cot;
+    row["predict"] = predict_list(predictions);
+    if (options.with_scores) row["scores"] = score_list(predictions);
+    if (oracle_reasoning[i] && think_decode != ThinkDecode::Oracle) {
+      if (auto recall = word_recall(*oracle_reasoning[i], cot)) {
+        row["reasoning_word_recall"] = *recall;
+        recall_sum += *recall;
+        ++recall_rows;
+      }
+    }
+    return row;
+  };
+
   std::vector<Json> rows_out(prompts.size());
   std::vector<ScoredRow> scored;
   std::size_t thoughts_closed = 0, thought_tokens = 0;
@@ -144,6 +228,15 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
   for (std::size_t i = 0; i < prompts.size(); ++i) {
     all_ids[i] = tasks::eval_prompt_ids(prompts[i], mode, encoder);
     recommender.add_context(all_ids[i], interactions.rows[i].history_ids);
+  }
+  if (pool_plain) {  // the same users' plain-mode prompts, pooled into the marginalised ranking
+    tasks::EvalPromptOptions plain_options = prompt_options;
+    plain_options.mode = tasks::EvalMode::Plain;
+    auto plain_prompts = tasks::build_eval_prompts(interactions, plain_options);
+    for (std::size_t i = 0; i < plain_prompts.size(); ++i) {
+      plain_all_ids.push_back(tasks::eval_prompt_ids(plain_prompts[i], tasks::EvalMode::Plain, encoder));
+      recommender.add_context(plain_all_ids.back(), interactions.rows[i].history_ids);
+    }
   }
   // Batches of similar lengths waste less compute on left padding; results go back to row order.
   std::vector<std::size_t> order(prompts.size());
@@ -170,24 +263,61 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
         if (options.with_prompt_ids) row["prompt_ids"] = ids[k];
         rows_out[order[begin + k]] = std::move(row);
       }
-    } else {
+    } else if (think_decode == ThinkDecode::Reference) {
       decode::ThinkOptions think;
       think.max_thought_tokens = options.think_tokens;
       auto results = decode::think_then_search(step_model, tokenizer, trie, end_token, ids, texts, think, beam);
       for (std::size_t k = 0; k < results.size(); ++k) {
-        const auto& p = prompts[order[begin + k]];
         thoughts_closed += results[k].closed ? 1 : 0;
         thought_tokens += results[k].thought_tokens;
-        Json row;
-        row["history_str"] = p.history;
-        row["target_title"] = p.target_title;
-        row["output"] = p.target_sid;
-        row["prompt_cot"] = p.text();
-        row["cot"] = results[k].thought;
-        row["predict"] = predict_list(results[k].predictions);
-        if (options.with_scores) row["scores"] = score_list(results[k].predictions);
+        Json row = think_row(order[begin + k], results[k].thought, results[k].predictions);
         if (options.with_prompt_ids) row["prompt_ids"] = ids[k];
         rows_out[order[begin + k]] = std::move(row);
+      }
+    } else if (think_decode == ThinkDecode::Marginalised) {
+      std::vector<std::vector<decode::TokenId>> plain_ids;
+      if (pool_plain)
+        for (std::size_t i = begin; i < end; ++i) plain_ids.push_back(plain_all_ids[order[i]]);
+      auto results = decode::marginalised_search(step_model, trie, end_token, ids, plain_ids, closing,
+                                                 options.thought_search_options(), beam);
+      for (std::size_t k = 0; k < results.size(); ++k) {
+        const auto& r = results[k];
+        Json thoughts = Json::array();
+        for (const auto& t : r.thoughts) {
+          thoughts_closed += t.closed ? 1 : 0;
+          thought_tokens += t.tokens.size();
+          Json one;
+          one["cot"] = decode::thought_text(tokenizer, t.tokens);
+          one["log_prob"] = t.log_prob;
+          one["closed"] = t.closed;
+          one["tokens"] = t.tokens.size();
+          if (options.with_scores) {  // this thought's own beams: log p(SID | thought)
+            one["predict"] = predict_list(t.predictions);
+            one["scores"] = score_list(t.predictions);
+          }
+          thoughts.push_back(std::move(one));
+        }
+        distinct_thoughts += r.thoughts.size();
+        // "cot": the most probable thought (the one a reader would look at).
+        std::string cot = thoughts.empty() ? std::string() : thoughts[0]["cot"].get<std::string>();
+        Json row = think_row(order[begin + k], cot, r.predictions);
+        row["thoughts"] = std::move(thoughts);
+        if (pool_plain && options.with_scores) {
+          row["plain_predict"] = predict_list(r.plain);
+          row["plain_scores"] = score_list(r.plain);
+        }
+        if (options.with_prompt_ids) row["prompt_ids"] = ids[k];
+        rows_out[order[begin + k]] = std::move(row);
+      }
+    } else {  // oracle: prompt + "<think>\n{reasoning}\n</think>\n\n", then the search
+      std::vector<std::vector<decode::TokenId>> fed;
+      for (std::size_t i = begin; i < end; ++i) fed.push_back(oracle_ids(order[i]));
+      auto results = decode::search_sids(step_model, trie, end_token, fed, beam);
+      for (std::size_t k = 0; k < results.size(); ++k) {
+        const std::size_t row_index = order[begin + k];
+        Json row = think_row(row_index, *oracle_reasoning[row_index], results[k]);
+        if (options.with_prompt_ids) row["prompt_ids"] = fed[k];
+        rows_out[row_index] = std::move(row);
       }
     }
     if (progress) progress->advance(end - begin);
@@ -239,8 +369,27 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
   m["peak_memory_mib"] = peak_memory_mib();
   if (mode == tasks::EvalMode::Think) {
     m["think_tokens"] = options.think_tokens;
-    m["thoughts_closed"] = thoughts_closed;
-    m["mean_thought_tokens"] = prompts.empty() ? 0.0 : static_cast<double>(thought_tokens) / prompts.size();
+    m["think_decode"] = options.think_decode;
+    if (think_decode != ThinkDecode::Oracle) {
+      m["thoughts_closed"] = thoughts_closed;
+      const std::size_t generated = think_decode == ThinkDecode::Marginalised ? distinct_thoughts : prompts.size();
+      m["mean_thought_tokens"] = generated == 0 ? 0.0 : static_cast<double>(thought_tokens) / generated;
+    }
+    if (think_decode == ThinkDecode::Marginalised) {
+      m["thoughts"] = options.thoughts;
+      m["thought_search"] = options.thought_search;
+      if (options.thought_search == "sample") m["thought_temperature"] = options.thought_temperature;
+      m["mean_distinct_thoughts"] = prompts.empty() ? 0.0 : static_cast<double>(distinct_thoughts) / prompts.size();
+      m["think_pool_plain"] = options.think_pool_plain;
+    }
+    if (!options.narrative.empty()) {
+      m["narrative"] = options.narrative;
+      if (think_decode != ThinkDecode::Oracle) {
+        // The mean over rows with a reference reasoning of the share of its words the generated thought has.
+        m["reasoning_word_recall"] = recall_rows == 0 ? Json(nullptr) : Json(recall_sum / recall_rows);
+        m["reasoning_recall_rows"] = recall_rows;
+      }
+    }
   }
   result.metrics_json = m;
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "decode/marginal_search.h"
 #include "eval/metrics.h"
 #include "model/runtime.h"
 #include "util/json.h"
@@ -40,7 +41,21 @@ struct EvaluateOptions {
   int beams = 10;                       // beams = returned SIDs per user
   std::size_t limit = 0;                // evaluate the first N rows; 0 = all
   int batch_size = 8;                   // prompts per beam search (the reference: 8 plain, 4 think)
-  int think_tokens = 1024;              // thinking mode: greedy chain-of-thought budget
+  int think_tokens = 1024;              // thinking mode: chain-of-thought budget (every think decode)
+  // Think mode, how the thought is made (docs/decode.md):
+  //   reference: one greedy thought, then the SID beam search (the reference's two passes);
+  //   marginalised: `thoughts` thoughts (sampled at thought_temperature, or the best by beam search), each
+  //     continued into the SID search, SID score = logsumexp over thoughts of log p(t) + log p(SID | t),
+  //     optionally pooled with the plain-mode beams (think_pool_plain = their weight w in [0, 1));
+  //   oracle: the narrative CSV's reasoning_path fed in as the thought (an upper bound, diagnosis only).
+  std::string think_decode = "reference";
+  int thoughts = 5;
+  std::string thought_search = "sample";  // sample | beam
+  double thought_temperature = 1.0;
+  double think_pool_plain = 0.0;
+  // Narrative CSV (history_item_sid, item_sid, reasoning_path) for the split evaluated: the oracle's thoughts,
+  // and in the other think decodes the reference for the generated thought's word recall.
+  std::string narrative;
   bool beam_sampling = false;           // reproduce HF beam sampling (the reference's generation-config leak)
   double temperature = 0.6;             // beam sampling only (Qwen3's generation_config.json values)
   std::int64_t top_k = 20;
@@ -52,6 +67,7 @@ struct EvaluateOptions {
   model::RuntimeOptions runtime;
 
   void validate() const;  // InputError with a full sentence
+  decode::ThoughtSearchOptions thought_search_options() const;  // the marginalised decode's settings
 };
 
 struct EvaluateResult {

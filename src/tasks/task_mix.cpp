@@ -39,12 +39,12 @@ std::vector<TextSample> apply_weight(std::vector<TextSample> samples, double wei
   return out;
 }
 
-void add_group(TextSet& set, const std::string& group, std::vector<TextSample> samples, const TaskOptions& options,
-               std::size_t group_index) {
+void add_group(TextSet& set, const std::string& group, std::vector<TextSample> samples, double weight,
+               std::uint64_t seed, std::size_t group_index) {
   GroupCount count;
   count.group = group;
   count.source_rows = samples.size();
-  auto weighted = apply_weight(std::move(samples), weight_of(options, group), options.seed + 1000 + group_index);
+  auto weighted = apply_weight(std::move(samples), weight, seed + 1000 + group_index);
   count.samples = weighted.size();
   set.counts.push_back(count);
   set.samples.insert(set.samples.end(), std::make_move_iterator(weighted.begin()),
@@ -78,6 +78,8 @@ void TaskOptions::validate() const {
     if (!std::isfinite(weight) || weight < 0)
       throw InputError("task weight for " + group + " must be a finite number >= 0, got " + std::to_string(weight));
   }
+  if (!std::isfinite(plain_weight) || plain_weight < 0)
+    throw InputError("plain weight must be a finite number >= 0, got " + std::to_string(plain_weight));
 }
 
 std::map<std::string, double> parse_weights(const std::string& spec) {
@@ -159,7 +161,7 @@ TextSet build_stage1_text(const data::DatasetPaths& paths, const data::Catalog& 
     if (file != needs_file.end() && file->second->empty()) continue;
     if (!wanted(group.c_str())) continue;
     CorpusStats stats;
-    add_group(set, group, build_group(group, ctx, sources, &stats), options, index);
+    add_group(set, group, build_group(group, ctx, sources, &stats), weight_of(options, group), options.seed, index);
     add_corpus(set.corpus, stats);
   }
   if (options.shuffle) shuffle_set(set, options.seed);
@@ -178,6 +180,7 @@ TextSet build_stage2_text(const data::DatasetPaths& paths, const TaskOptions& op
   GroupCount count;
   count.group = "reason";
   TaskContext ctx;
+  ctx.category = data::category_phrase(paths.name);
   ctx.style = options.style;
   ctx.seed = options.seed;
   GroupSources sources;
@@ -185,6 +188,13 @@ TextSet build_stage2_text(const data::DatasetPaths& paths, const TaskOptions& op
   set.samples = build_group("reason", ctx, sources, &set.corpus);
   count.source_rows = count.samples = set.samples.size();
   set.counts.push_back(count);
+  if (options.plain_weight > 0) {
+    // Plain mode kept alive: T1 exactly as Stage 1 builds it (same prompt, empty think block, target-only
+    // labels), weighted as Stage 1 weights T1 (same seed offset, group index 0).
+    const auto train = data::Interactions::load(paths.interactions(data::Split::Train));
+    sources.rows = &train;
+    add_group(set, "T1", build_group("T1", ctx, sources), options.plain_weight, options.seed, 0);
+  }
   if (options.shuffle) shuffle_set(set, options.seed);
   return set;
 }

@@ -33,6 +33,11 @@ struct TaskOptions {
   // Per-group mixing weight ("T1".."T8"); absent = 1. A weight w keeps floor(w) full copies plus a seeded
   // random fraction (w - floor(w)) of the group's samples; 0 drops the group. Off (all 1) by default.
   std::map<std::string, double> weights;
+  // Stage 2 only: plain T1 samples from the train split (the Stage 1 T1 prompt with its empty think block, in
+  // `style`) put beside the reasoning samples with this weight (floor(w) copies + a seeded fraction, as above),
+  // so that the model keeps its non-thinking path. The two modes differ only by their prompts. 0 (default):
+  // the reference's reasoning-only Stage 2.
+  double plain_weight = 0.0;
 
   void validate() const;  // known group names, finite weights >= 0, cutoffs >= 1
 };
@@ -79,7 +84,8 @@ std::filesystem::path resolve_user_corpus(const data::DatasetPaths& paths, const
 
 // Stage 1 training set as text (train split).
 TextSet build_stage1_text(const data::DatasetPaths& paths, const data::Catalog& catalog, const TaskOptions& options);
-// Stage 2 training set as text; InputError if there is no narrative CSV.
+// Stage 2 training set as text: the reasoning samples, plus T1 (train split) when plain_weight > 0; InputError
+// if there is no narrative CSV.
 TextSet build_stage2_text(const data::DatasetPaths& paths, const TaskOptions& options);
 
 // Tokenized sets. The tokenizer must already hold the SID tokens (see add_sid_tokens).

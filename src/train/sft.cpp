@@ -1,6 +1,7 @@
 #include "train/sft.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -103,6 +104,9 @@ void SftOptions::validate() const {
   parse_schedule_kind(schedule);
   tasks::parse_prompt_style(style);
   if (!weights.empty()) tasks::parse_weights(weights);
+  if (!std::isfinite(plain_weight) || plain_weight < 0) bad_option("plain-weight", "must be a finite number >= 0");
+  if (plain_weight > 0 && stage != 2)
+    bad_option("plain-weight", "adds plain T1 samples to Stage 2: it needs --stage 2 (Stage 1 has --weights T1=W)");
   if (AugmentOptions::parse(augment).enabled() &&
       (stage != 1 || tasks::parse_prompt_style(style) != tasks::PromptStyle::Sequence))
     bad_option("augment", "augments sequence-style samples: it needs --stage 1 and --style sequence");
@@ -136,6 +140,7 @@ Json SftOptions::to_json() const {
   json["max_eval_samples"] = max_eval_samples;
   json["style"] = style;
   json["weights"] = weights;
+  json["plain_weight"] = plain_weight;
   json["augment"] = AugmentOptions::parse(augment).to_string();
   json["ema"] = ema;
   json["device"] = device;
@@ -212,6 +217,7 @@ int run_sft(SftOptions options) {
   task_options.encode.cutoff = static_cast<std::size_t>(options.cutoff);
   task_options.encode.keep_text = false;
   if (!options.weights.empty()) task_options.weights = tasks::parse_weights(options.weights);
+  task_options.plain_weight = options.plain_weight;
   task_options.item_corpus = options.item_corpus;
   task_options.user_corpus = options.user_corpus;
   task_options.general_chats = options.general_chats;

@@ -37,6 +37,7 @@ struct SftOptions {
   std::int64_t eval_batch = 16;
   std::string style = "reference";          // prompt style: reference | compact | sequence
   std::string weights;                      // task mixing weights "T1=1,T4=0.5" (Stage 1)
+  double plain_weight = 0.0;                // Stage 2: weight of plain T1 samples beside the reasoning ones
   std::string augment;                      // per-epoch sequence augmentation "crop=P,drop=Q" (style sequence)
   double ema = 0.0;                         // decay of the weights' moving average (0: off)
   std::filesystem::path item_corpus, user_corpus, general_chats;

@@ -279,6 +279,96 @@ TEST_F(Golden, Stage2NeedsTheNarrativeCsv) {
   EXPECT_THROW(build_stage2_text(none, options), InputError);
 }
 
+// Stage 2 with --plain-weight: the reasoning samples plus T1 exactly as Stage 1 builds it (prompt with the empty
+// think block, target-only labels); the two modes differ only by their prompts.
+TEST_F(Golden, Stage2KeepsPlainT1BesideTheReasoning) {
+  TaskOptions options;
+  options.shuffle = false;
+  options.plain_weight = 1.0;
+  TextSet set = build_stage2_text(paths, options);
+  ASSERT_EQ(set.counts.size(), 2u);
+  EXPECT_EQ(set.counts[0].group, "reason");
+  EXPECT_EQ(set.counts[0].samples, 2u);
+  EXPECT_EQ(set.counts[1].group, "T1");
+  EXPECT_EQ(set.counts[1].samples, 5u);
+  EXPECT_EQ(set.counts[1].source_rows, 5u);
+  ASSERT_EQ(set.samples.size(), 7u);
+  // The plain samples are Stage 1's T1, sample for sample.
+  const auto t1 = build_t1(train, ctx);
+  for (std::size_t i = 0; i < t1.size(); ++i) {
+    const auto& got = set.samples[2 + i];
+    EXPECT_EQ(got.task, Task::T1);
+    EXPECT_EQ(got.prefix, t1[i].prefix);
+    EXPECT_EQ(got.supervised, t1[i].supervised);
+    EXPECT_EQ(got.suffix, t1[i].suffix);
+  }
+  // Row 0 typed out: the plain prompt ends with the empty think block, the reasoning prompt does not.
+  expect_stage1(set.samples[2],
+                chat(kPre + " Can you predict the next possible item that the user may expect?",
+                     "The user has interacted with items <a_1><b_2><c_3>, <a_4><b_5><c_6> in chronological order. Can "
+                     "you predict the next possible item that the user may expect?"),
+                "<a_7><b_8><c_9>");
+  EXPECT_EQ(set.samples[0].task, Task::Reason);
+  const std::string reason_end = "<|im_start|>assistant\n";
+  EXPECT_EQ(set.samples[0].prefix.substr(set.samples[0].prefix.size() - reason_end.size()), reason_end);
+  EXPECT_EQ(set.samples[0].supervised.rfind("<think>\nThe user bought", 0), 0u);
+
+  // Label masks (one id per byte): T1 supervises its SID only, the reasoning sample everything from <think>.
+  SampleEncoder encoder([](std::string_view text) {
+    std::vector<text::TokenId> ids;
+    for (unsigned char c : text) ids.push_back(c);
+    return ids;
+  });
+  auto labelled = [](const Sample& s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.labels.size(); ++i)
+      if (s.labels[i] != -100) out.push_back(static_cast<char>(s.labels[i]));
+    return out;
+  };
+  auto first_label = [](const Sample& s) {
+    std::size_t i = 0;
+    while (i < s.labels.size() && s.labels[i] == -100) ++i;
+    return i;
+  };
+  Sample plain = encoder.encode(set.samples[2]);
+  EXPECT_EQ(labelled(plain), "<a_7><b_8><c_9>");
+  EXPECT_EQ(first_label(plain), set.samples[2].prefix.size());
+  Sample reason = encoder.encode(set.samples[0]);
+  EXPECT_EQ(labelled(reason), set.samples[0].supervised);
+  EXPECT_EQ(first_label(reason), set.samples[0].prefix.size());
+
+  // Weights: 2 -> two copies; 0.4 -> a seeded subset of round(0.4 * 5) = 2 rows, in source order; 0 -> none.
+  options.plain_weight = 2.0;
+  EXPECT_EQ(build_stage2_text(paths, options).samples.size(), 2u + 10u);
+  options.plain_weight = 0.4;
+  TextSet part = build_stage2_text(paths, options);
+  ASSERT_EQ(part.samples.size(), 4u);
+  EXPECT_EQ(part.counts[1].samples, 2u);
+  EXPECT_LT(part.samples[2].source, part.samples[3].source);
+  options.plain_weight = 0.0;
+  EXPECT_EQ(build_stage2_text(paths, options).counts.size(), 1u);
+  // Shuffled, the set holds the same samples.
+  options.plain_weight = 1.0;
+  options.shuffle = true;
+  TextSet shuffled = build_stage2_text(paths, options);
+  std::vector<std::string> a, b;
+  for (auto& x : shuffled.samples) a.push_back(x.text());
+  for (auto& x : set.samples) b.push_back(x.text());
+  EXPECT_NE(a, b);
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  EXPECT_EQ(a, b);
+  // Sequence style: the plain samples are Stage 1's sequence T1.
+  options.style = PromptStyle::Sequence;
+  options.shuffle = false;
+  TextSet seq = build_stage2_text(paths, options);
+  const auto seq_t1 = build_t1_sequences(train);
+  ASSERT_EQ(seq.samples.size(), 2u + seq_t1.size());
+  for (std::size_t i = 0; i < seq_t1.size(); ++i) EXPECT_EQ(seq.samples[2 + i].text(), seq_t1[i].text());
+  options.plain_weight = -1;
+  EXPECT_THROW(options.validate(), InputError);
+}
+
 // build_group is the one dispatch: each name gives exactly its builder's samples; unknown names and missing
 // sources are one-line InputErrors.
 TEST_F(Golden, BuildGroupDispatchesEachNameToItsBuilder) {
