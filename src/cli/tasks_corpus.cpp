@@ -1,6 +1,7 @@
 // `sidreasoner tasks corpus`: the text a from-scratch tokenizer is trained on — the catalog's titles and
 // descriptions, the Stage 1 prompts (T1-T5, and T6/T7 when present) and the evaluation prompts — one document
 // after another, in a file for `sidreasoner tokenizer train --corpus`.
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -18,6 +19,7 @@
 
 namespace sidr::cli {
 namespace {
+namespace fs = std::filesystem;
 
 struct CorpusOptions {
   std::string data = "data/Amazon";
@@ -27,6 +29,8 @@ struct CorpusOptions {
   std::string eval_prompt = "reference";
   std::size_t max_samples = 40000;  // Stage 1 samples taken (after the seeded shuffle); 0 = all
   std::uint64_t seed = 42;
+  std::string item_corpus;  // T6 file (default: the reference location if present)
+  std::string user_corpus;  // T7 / Stage 2 narrative CSV (default: the reference location if present)
 };
 
 void run_corpus(const CorpusOptions& o) {
@@ -40,12 +44,23 @@ void run_corpus(const CorpusOptions& o) {
   tasks::TaskOptions options;
   options.style = tasks::parse_prompt_style(o.style);
   options.seed = o.seed;
+  options.item_corpus = o.item_corpus;
+  options.user_corpus = o.user_corpus;
   const tasks::TextSet stage1 = tasks::build_stage1_text(paths, catalog, options);
   std::size_t taken = 0;
   for (const auto& sample : stage1.samples) {
     if (o.max_samples && taken == o.max_samples) break;
     corpus += sample.text() + "\n";
     ++taken;
+  }
+  // Stage 2's reasoning samples too, when there is a narrative, so the reasoning's words get tokens of their own.
+  std::size_t reasoning = 0;
+  if (fs::exists(tasks::resolve_user_corpus(paths, options))) {
+    for (const auto& sample : tasks::build_stage2_text(paths, options).samples) {
+      if (o.max_samples && reasoning == o.max_samples / 4) break;
+      corpus += sample.text() + "\n";
+      ++reasoning;
+    }
   }
   tasks::EvalPromptOptions eval_options;
   eval_options.style = options.style;
@@ -58,8 +73,8 @@ void run_corpus(const CorpusOptions& o) {
     ++prompts;
   }
   write_file_atomic(o.out, corpus);
-  fmt::print("wrote {} ({:.1f} MB): {} items, {} Stage 1 samples, {} eval prompts\n", o.out, corpus.size() / 1e6,
-             catalog.items().size(), taken, prompts);
+  fmt::print("wrote {} ({:.1f} MB): {} items, {} Stage 1 samples, {} reasoning samples, {} eval prompts\n", o.out,
+             corpus.size() / 1e6, catalog.items().size(), taken, reasoning, prompts);
 }
 
 void setup(CLI::App& root) {
@@ -75,6 +90,10 @@ void setup(CLI::App& root) {
   cmd->add_option("--max-samples", options->max_samples, "Stage 1 samples to include (0 = all)")
       ->capture_default_str();
   cmd->add_option("--seed", options->seed, "Seed of the task shuffle")->capture_default_str();
+  cmd->add_option("--item-corpus", options->item_corpus, "T6 item corpus (default: the reference location if present)");
+  cmd->add_option("--user-corpus", options->user_corpus,
+                  "T7 / Stage 2 narrative CSV (default: the reference location if present); its reasoning "
+                  "samples join the corpus");
   cmd->callback([options] { run_corpus(*options); });
 }
 

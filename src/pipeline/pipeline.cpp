@@ -1,6 +1,7 @@
 #include "pipeline/pipeline.h"
 
 #include <algorithm>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -171,6 +172,28 @@ std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
   stages.push_back({"data_check", "data_check.done",
                     {concat({"data", "check"}, data_flags), {"internal", "touch", run + "/data_check.done"}}});
 
+  // Enriched corpus (the reasoning preset): "synthesize": {flags} writes <run>/corpus/index/<Cat>.* — the item
+  // paragraphs (T6), the train rows' reasoning and narratives (T7, Stage 2) and, for the evaluation splits,
+  // the rows' reasoning (think mode's oracle and its word recall). Every later stage reads those files.
+  std::vector<std::string> corpus_flags;  // tasks corpus / Stage 1: T6 and T7 from the run's corpus
+  std::vector<std::string> user_corpus_flag;
+  std::map<std::string, std::string> split_narrative;  // split -> the reasoning of its rows
+  if (config.contains("synthesize")) {
+    const std::string corpus = run + "/corpus";
+    const std::string index = corpus + "/index/" + dataset;
+    std::vector<std::vector<std::string>> commands = {
+        concat(concat({"synthesize"}, data_flags), concat({"--out", corpus}, flags_from_json(config["synthesize"])))};
+    for (const std::string split : {"valid", "test"}) {
+      commands.push_back(concat(concat({"synthesize"}, data_flags),
+                                concat({"--out", corpus, "--split", split},
+                                       flags_from_json(config["synthesize"], {"max_rows"}))));
+      split_narrative[split] = index + "." + split + ".integrated_narrative.csv";
+    }
+    stages.push_back({"synthesize", "corpus/index/" + dataset + ".test.integrated_narrative.csv", commands});
+    user_corpus_flag = {"--user-corpus", index + ".integrated_narrative.csv"};
+    corpus_flags = concat({"--item-corpus", index + ".item_enhanced_v2.json"}, user_corpus_flag);
+  }
+
   // Tokenizer: the base model's own, or a byte-level BPE trained on the catalog text and the task prompts.
   // Stage 1 SFT adds the SID tokens (the reference's order) either way.
   const std::string style = config["sft"].value("style", std::string("reference"));
@@ -183,8 +206,8 @@ std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
     init = model["config"].get<std::string>();  // sft initialises a model from a config file
     stages.push_back({"tokenizer",
                       "tokenizer/tokenizer.json",
-                      {concat({"tasks", "corpus"}, concat(data_flags, {"--style", style, "--out",
-                                                                       run + "/tokenizer_corpus.txt"})),
+                      {concat({"tasks", "corpus"}, concat(concat(data_flags, corpus_flags),
+                                                          {"--style", style, "--out", run + "/tokenizer_corpus.txt"})),
                        concat({"tokenizer", "train", "--corpus", run + "/tokenizer_corpus.txt", "--out",
                                run + "/tokenizer"},
                               flags_from_json(config["tokenizer"], {"source"}))}});
@@ -193,8 +216,24 @@ std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
   stages.push_back({"stage1",
                     "stage1/final_checkpoint/config.json",
                     {concat(concat({"sft", "--stage", "1"}, data_flags),
-                            concat({"--model", init, "--tokenizer", tokenizer, "--out", run + "/stage1"},
+                            concat(concat({"--model", init, "--tokenizer", tokenizer, "--out", run + "/stage1"},
+                                          corpus_flags),
                                    flags_from_json(config["sft"])))}});
+
+  // Stage 2, reasoning activation: "stage2": {sft flags} continues from Stage 1's model on the narrative's
+  // reasoning paths; every evaluation then decodes Stage 2's model.
+  std::string eval_model = run + "/stage1/final_checkpoint";
+  if (config.contains("stage2")) {
+    if (!config["stage2"].is_object()) throw InputError("config 'stage2': expected an object of sft flags");
+    if (user_corpus_flag.empty() && !config["stage2"].contains("user_corpus"))
+      throw InputError("config 'stage2' needs a narrative: add a 'synthesize' section or 'stage2.user_corpus'");
+    stages.push_back({"stage2",
+                      "stage2/final_checkpoint/config.json",
+                      {concat(concat({"sft", "--stage", "2"}, data_flags),
+                              concat(concat({"--model", eval_model, "--out", run + "/stage2"}, user_corpus_flag),
+                                     flags_from_json(config["stage2"])))}});
+    eval_model = run + "/stage2/final_checkpoint";
+  }
 
   // Ensemble members: Stage 1 again with other seeds; every evaluation decodes them together with stage1.
   std::vector<std::string> member_flags;
@@ -228,18 +267,39 @@ std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
 
   std::vector<std::string> splits = {"valid", "test"};
   if (config["eval"].contains("splits")) splits = config["eval"]["splits"].get<std::vector<std::string>>();
-  // One evaluation stage: stage1's model (with `extra`: ensemble members, SASRec) on a split.
-  auto add_eval = [&](const std::string& name, const std::string& split, const std::vector<std::string>& extra) {
-    // "eval_<split>" in the preset overrides "eval" for that split (e.g. a smaller valid run).
+  // One evaluation stage: the last stage's model (with `extra`: ensemble members, SASRec) on a split, with the
+  // flags of "eval", then "eval_<split>" (e.g. a smaller valid run), then a decoding mode's.
+  auto add_eval = [&](const std::string& name, const std::string& split, const std::vector<std::string>& extra,
+                      const Json& mode_flags = Json::object()) {
     Json eval_flags = config["eval"];
     if (config.contains("eval_" + split)) eval_flags.update(config["eval_" + split]);
+    eval_flags.update(mode_flags);
+    std::vector<std::string> narrative;
+    if (eval_flags.value("mode", std::string("plain")) == "think" && split_narrative.count(split))
+      narrative = {"--narrative", split_narrative[split]};
     stages.push_back({name,
                       name + "/metrics.json",
-                      {concat(concat({"evaluate", "--model", run + "/stage1/final_checkpoint"}, data_flags),
-                              concat(concat({"--split", split, "--out", run + "/" + name}, extra),
+                      {concat(concat({"evaluate", "--model", eval_model}, data_flags),
+                              concat(concat(concat({"--split", split, "--out", run + "/" + name}, extra), narrative),
                                      flags_from_json(eval_flags, {"splits", "parts"})))}});
   };
-  for (const auto& split : splits) add_eval("eval_" + split, split, concat(member_flags, fusion_flags));
+  // "eval_modes": {"think": {"mode": "think", ...}, ...}: each split is also decoded in each named mode, as
+  // eval_<split>_<name> (after the plain eval_<split>).
+  const Json modes = config.contains("eval_modes") ? config["eval_modes"] : Json::object();
+  if (!modes.is_object()) throw InputError("config 'eval_modes': expected {\"name\": {evaluate flags}, ...}");
+  for (auto it = modes.begin(); it != modes.end(); ++it) {
+    if (!it->is_object())
+      throw InputError(fmt::format("config 'eval_modes.{}': expected an object of evaluate flags", it.key()));
+    if (it.key().empty() || it.key().find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+      throw InputError(fmt::format("config 'eval_modes': '{}' is not a name of [a-z0-9_]", it.key()));
+    if (it.key() == "lm" || it.key() == "single")
+      throw InputError(fmt::format("config 'eval_modes': '{}' is taken by eval.parts", it.key()));
+  }
+  for (const auto& split : splits) {
+    add_eval("eval_" + split, split, concat(member_flags, fusion_flags));
+    for (auto it = modes.begin(); it != modes.end(); ++it)
+      add_eval("eval_" + split + "_" + it.key(), split, concat(member_flags, fusion_flags), *it);
+  }
   // The parts alone on test, beside the whole (those eval.parts names): the language model(s) without SASRec
   // ("lm"), one model alone ("single").
   const auto parts = eval_parts(config);

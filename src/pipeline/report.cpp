@@ -1,11 +1,15 @@
 #include "pipeline/report.h"
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <regex>
 
 #include <fmt/format.h>
 
+#include "data/catalog.h"
+#include "data/dataset.h"
+#include "data/interactions.h"
 #include "pipeline/published.h"
 #include "pipeline/svg_plot.h"
 #include "util/file_io.h"
@@ -94,6 +98,64 @@ std::string html_escape(const std::string& text) {
 
 }  // namespace
 
+std::vector<std::string> mode_dirs(const fs::path& run_dir, const std::string& split) {
+  std::vector<std::string> modes;
+  const std::string prefix = "eval_" + split + "_";
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(run_dir, error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0 || !fs::exists(entry.path() / "metrics.json")) continue;
+    const std::string mode = name.substr(prefix.size());
+    if (mode != "lm" && mode != "single") modes.push_back(mode);
+  }
+  std::sort(modes.begin(), modes.end());
+  return modes;
+}
+
+std::string example_users_markdown(const fs::path& run_dir, const std::string& dataset, const fs::path& data_root,
+                                   std::size_t users) {
+  // The think-mode evaluation whose rows carry a generated thought ("cot"), the reference decode first.
+  fs::path predictions;
+  std::string mode;
+  for (const auto& candidate : mode_dirs(run_dir, "test")) {
+    const fs::path path = run_dir / ("eval_test_" + candidate) / "predictions.json";
+    if (!fs::exists(path)) continue;
+    const Json rows = read_json_file(path);
+    if (!rows.is_array() || rows.empty() || !rows[0].contains("cot") || candidate.find("oracle") != std::string::npos)
+      continue;
+    if (predictions.empty() || candidate == "think") predictions = path, mode = candidate;
+  }
+  if (predictions.empty()) return "";
+  const Json rows = read_json_file(predictions);
+  const data::DatasetPaths paths{data_root, dataset};
+  const data::Catalog catalog = data::Catalog::load(paths);
+  const auto test = data::Interactions::load(paths.interactions(data::Split::Test));
+  auto title_of_sid = [&](const std::string& sid) {
+    const auto& ids = catalog.items_with_sid(sid);
+    return ids.empty() ? std::string("(no item)") : catalog.at(ids.front()).title;
+  };
+  std::string md = fmt::format("\n## Five test users ({} mode)\n\n", mode);
+  const std::size_t n = std::min(rows.size(), test.rows.size());
+  for (std::size_t u = 0; u < users && u < n; ++u) {
+    const std::size_t i = u * n / users;  // spread over the split, the same users in every run
+    const Json& row = rows[i];
+    const auto& interaction = test.rows[i];
+    md += fmt::format("### User {} (test row {})\n\n**History** (oldest first):\n", interaction.user_id, i);
+    for (const auto& title : interaction.history_titles) md += "- " + title + "\n";
+    md += "\n**Reasoning:**\n\n> " + row.value("cot", std::string()) + "\n\n**Top 5:**\n";
+    bool hit = false;
+    const Json predict = row.value("predict", Json::array());
+    for (std::size_t k = 0; k < predict.size() && k < 5; ++k) {
+      const std::string sid = predict[k].get<std::string>();
+      const bool is_target = sid == interaction.item_sid;
+      hit = hit || is_target;
+      md += fmt::format("{}. {}{}\n", k + 1, title_of_sid(sid), is_target ? " **(the target)**" : "");
+    }
+    md += fmt::format("\n**{}** — the target: {}\n\n", hit ? "Hit" : "Miss", interaction.item_title);
+  }
+  return md;
+}
+
 std::string combination_note(const fs::path& metrics_json) {
   try {
     return combination_note(read_json_file(metrics_json));
@@ -150,6 +212,16 @@ std::vector<ResultRow> collect_results(const fs::path& run_dir, const std::strin
     const Json json = read_json_file(path);  // read once: the metrics and what the evaluation combined
     auto metrics = ranking_metrics(json);
     if (!metrics.empty()) rows.push_back({name + combination_note(json), std::move(metrics), "measured here"});
+  }
+  // Decoding modes beside the plain evaluation (pipeline "eval_modes"): eval_<split>_<mode>.
+  for (const std::string split : {"test", "valid"}) {
+    for (const auto& mode : mode_dirs(run_dir, split)) {
+      const Json json = read_json_file(run_dir / ("eval_" + split + "_" + mode) / "metrics.json");
+      auto metrics = ranking_metrics(json);
+      if (!metrics.empty())
+        rows.push_back({fmt::format("sidreasoner, {} mode ({})", mode, split) + combination_note(json),
+                        std::move(metrics), "measured here"});
+    }
   }
   for (const auto& published : published_results(dataset)) {
     ResultRow row{published.method + " (published)", {}, "published"};
@@ -215,6 +287,12 @@ void write_report(const fs::path& run_dir, const std::string& dataset) {
     md += fmt::format("| {} | {} | {} | {} |\n", it.key(), seconds, rss, status);
     timing_rows_html +=
         fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", it.key(), seconds, rss, status);
+  }
+  try {
+    const Json parsed = Json::parse(config);
+    if (parsed.contains("data")) md += example_users_markdown(run_dir, dataset, parsed["data"].get<std::string>());
+  } catch (const std::exception& error) {
+    md += fmt::format("\n(The example users could not be shown: {})\n", error.what());
   }
   md += "\n## Configuration\n\n```json\n" + config + "\n```\n";
   write_file_atomic(run_dir / "report.md", md);

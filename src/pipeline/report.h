@@ -30,6 +30,15 @@ std::vector<ResultRow> collect_results(const std::filesystem::path& run_dir, con
 // A fixed-width text table of rows (HR/NDCG at 3, 5, 10), for the terminal.
 std::string format_results_table(const std::vector<ResultRow>& rows);
 
+// The decoding modes evaluated on a split beside plain mode: the <mode> of every eval_<split>_<mode>/metrics.json
+// (the parts alone, "lm" and "single", excluded), sorted.
+std::vector<std::string> mode_dirs(const std::filesystem::path& run_dir, const std::string& split);
+
+// Markdown showing `users` test users spread over the split: history titles, the generated reasoning of the
+// think-mode evaluation (eval_test_think first), the top-5 recommended titles, hit or miss. "" without one.
+std::string example_users_markdown(const std::filesystem::path& run_dir, const std::string& dataset,
+                                   const std::filesystem::path& data_root, std::size_t users = 5);
+
 // Writes report.md, report.html and the SVG curves (train_loss.svg, valid_loss.svg) into run_dir.
 void write_report(const std::filesystem::path& run_dir, const std::string& dataset);
 
