@@ -13,6 +13,10 @@ namespace sidr::synth {
 
 const char* const kNewDirection =
     "Nothing in my earlier purchases points to what I need next, so I expect to move in a new direction.";
+// Used only when a word of kNewDirection is itself a target-only word (e.g. a title with "points").
+const char* const kNewDirectionAlternatives[] = {
+    "My earlier purchases do not tell me what comes next; this time I expect something different.",
+    "I expect a change."};
 
 const char* grounding_name(Grounding grounding) {
   switch (grounding) {
@@ -183,6 +187,8 @@ Reasoning offline_reasoning(const std::vector<ItemText>& history, const ItemText
   r.words.clear();
   r.brand.clear();
   r.text = kNewDirection;
+  for (const char* alternative : kNewDirectionAlternatives)
+    if (!find_leak(r.text, leaks).empty()) r.text = alternative;
   return r;
 }
 

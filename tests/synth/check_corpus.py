@@ -16,8 +16,10 @@ STOP = set("the and for with from that this are was were has have not you your o
            "onto per of to in on at by or an a as is it be".split())
 UNITS = set("pack packs pcs piece pieces inch inches lbs length width height diameter size count set sets mm ft feet "
             "oz qty quantity total new".split())
-NEW_DIRECTION = ("Nothing in my earlier purchases points to what I need next, so I expect to move in a new "
-                 "direction.")
+NEW_DIRECTION = {"Nothing in my earlier purchases points to what I need next, so I expect to move in a new "
+                 "direction.",
+                 "My earlier purchases do not tell me what comes next; this time I expect something different.",
+                 "I expect a change."}
 SID_TOKEN = re.compile(r"<[a-z]_[0-9]+>")
 
 
@@ -129,7 +131,7 @@ def main():
             fail(f"{where}: quoted words {sorted(quoted - shared)} are not shared with the target")
         stats["shared_words"] += bool(shared)
         stats["shared_brand"] += shares_brand
-        if reasoning == NEW_DIRECTION:
+        if reasoning in NEW_DIRECTION:
             stats["new_direction"] += 1
             stats["fallbacks"] += bool(shared or shares_brand)
         elif not shared and not shares_brand:
