@@ -64,9 +64,10 @@ std::string offline_item_paragraph(const data::Item& item, const std::string& da
 
   std::vector<std::string> sentences;
   if (!brand.empty() && !words(brand).empty()) {
-    const std::string options[] = {fmt::format("{} is made by {}.", sid, brand),
-                                   fmt::format("{} comes from {}.", sid, brand),
-                                   fmt::format("The maker of {} is {}.", sid, brand)};
+    const char* stop = ends_with(brand, ".") ? "" : ".";  // "Co., Inc." ends the sentence itself
+    const std::string options[] = {fmt::format("{} is made by {}{}", sid, brand, stop),
+                                   fmt::format("{} comes from {}{}", sid, brand, stop),
+                                   fmt::format("The maker of {} is {}{}", sid, brand, stop)};
     sentences.push_back(options[pick % 3]);
   }
   if (!terms.empty()) {

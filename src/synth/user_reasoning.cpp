@@ -1,6 +1,7 @@
 #include "synth/user_reasoning.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -177,11 +178,14 @@ Reasoning offline_reasoning(const std::vector<ItemText>& history, const ItemText
       r.grounding = Grounding::WordsAndBrand;
     }
   }
-  for (const auto& text : candidates)
+  for (auto& text : candidates) {
+    // A template may open with the carriers' phrase ("an earlier purchase of mine shows ...").
+    text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
     if (find_leak(text, leaks).empty()) {
       r.text = text;
       return r;
     }
+  }
   r.fell_back = !candidates.empty();
   r.grounding = Grounding::NewDirection;
   r.words.clear();
