@@ -92,8 +92,13 @@ def make_handler(fake):
                 outcome = "leak"
             with fake.lock:  # logged on arrival: a slow answer may still be asleep when the run ends
                 fake.log.append((key, attempt, outcome, user))
+                # A slow request leaves the count at once: the client gives up on it after its timeout and
+                # may send the next while this one still sleeps, so only answered requests are bounded.
+                if outcome == "slow":
+                    fake.in_flight -= 1
             if outcome == "slow":
                 time.sleep(1.6)
+                return self.send(200, "{}")
             with fake.lock:
                 fake.in_flight -= 1
             if outcome == "500":
@@ -194,7 +199,12 @@ def main():
         server.shutdown()
         repeated = {k for k, _, _, _ in fake2.log} & (bodies - leak_bodies)
         expect("accepted calls repeated on resume", len(repeated), 0)
-        expect("answered from the cache on resume", s2["cached"], s["accepted"])
+        # At least every text accepted before; more when a repeated request, asked again now, is answered by
+        # its twin's fresh reply.
+        if s2["cached"] < s["accepted"]:
+            sys.exit(f"FAIL {s2['cached']} cache hits on resume, {s['accepted']} texts were accepted before")
+        print(f"ok   {s2['cached']} answered from the cache on resume ({s['accepted']} accepted before)")
+        expect("resume: asked = cache hits + calls", s2["asked"], s2["cached"] + s2["calls"])
         expect("replaced on resume", s2["replaced"], 0)
         rows2, items2 = written(f"{tmp}/two")
         for a, b in zip(rows, rows2):
