@@ -75,6 +75,8 @@ def main():
             fail(f"item {key}: llm_stage2 names other SIDs {others}")
         if contains_run(words(text.replace(sid, " ")), words(title[key])):
             fail(f"item {key}: llm_stage2 recites the title")
+        if html.unescape(text) != text or '" />' in text:
+            fail(f"item {key}: llm_stage2 keeps an HTML entity or a scraped-attribute tail: {text[:200]}")
         if entry["title"] != items[key]["title"] or entry["index"] != sid:
             fail(f"item {key}: title/index fields differ from the catalog")
 
@@ -120,6 +122,8 @@ def main():
             fail(f"{where}: target-only words {sorted(leaked)} in: {reasoning}")
         if contains_run(words(rest), words(title[target_id])):
             fail(f"{where}: the reasoning recites the target title")
+        if html.unescape(reasoning) != reasoning or '" />' in reasoning:
+            fail(f"{where}: the reasoning keeps an HTML entity or a scraped-attribute tail")
         if not re.search(r"\b(I|my|me)\b", reasoning):
             fail(f"{where}: not in the first person")
         # Target-selected: every quoted word is shared by the target title and a history title.
