@@ -4,6 +4,7 @@
 
 #include "data/interactions.h"
 #include "tasks/builders.h"
+#include "tasks/narrative_check.h"
 #include "tasks/python_random.h"
 #include "util/error.h"
 #include "util/strings.h"
@@ -173,6 +174,8 @@ TextSet build_stage2_text(const data::DatasetPaths& paths, const TaskOptions& op
   if (file.empty())
     throw InputError("stage 2 needs the narrative CSV " + paths.narrative_csv().string() +
                      " (columns history_item_sid, item_sid, reasoning_path); it does not exist");
+  // Bad rows (a reasoning naming its target, SIDs not in the index) stop here, before any training.
+  check_narrative(NarrativeFile::load(file), data::Catalog::load_index_and_items(paths.index_json(), paths.item_json()));
   TextSet set;
   GroupCount count;
   count.group = "reason";
