@@ -83,7 +83,8 @@ void setup(CLI::App& root) {
   cmd->add_option("--data", o.data, "dataset root, e.g. data/Amazon");
   cmd->add_option("--dataset", o.dataset, "dataset (category) name");
   cmd->add_option("--out", o.out, "run directory (metrics.jsonl, checkpoints/, final_checkpoint/)");
-  cmd->add_option("--reward", o.reward, "step_rule | rule | ranking | exact (default: step_rule / ranking)");
+  cmd->add_option("--reward", o.reward, "step_rule | rule | ranking | exact | sasrec (default: step_rule / ranking)");
+  cmd->add_option("--sasrec", o.sasrec, "the `baseline sasrec` run directory of --reward sasrec");
   cmd->add_option("--rollout", o.rollout, "sample | beam | constrained-sample (default: sample / beam)");
   cmd->add_option("--steps", o.steps, "RL steps (one optimizer step each)")->capture_default_str();
   cmd->add_option("--prompts", o.prompts, "prompts per step over all ranks")->capture_default_str();
@@ -119,6 +120,8 @@ void setup(CLI::App& root) {
   cmd->add_option("--dtype", o.dtype, "float32 | bfloat16 | float16 (CUDA)")->capture_default_str();
   cmd->add_option("--threads", o.threads, "intra-op threads per rank (0: cores / ranks)")->capture_default_str();
   cmd->add_option("--nproc", o.nproc, "local data-parallel ranks")->capture_default_str();
+  cmd->add_option("--dump-rollouts", o.dump_rollouts,
+                  "append rank 0's prompts, completions, rewards and advantages of every step to this JSONL file");
 
   auto reward = std::make_shared<RewardCommand>();
   auto* sub = cmd->add_subcommand("reward", "Score completions read from stdin (one per line, \\n escaped) against "

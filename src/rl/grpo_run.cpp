@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <cmath>
 #include <optional>
 #include <set>
@@ -20,6 +21,7 @@
 #include "rl/grpo_update.h"
 #include "rl/reward.h"
 #include "rl/rollout.h"
+#include "rl/sasrec_reward.h"
 #include "tasks/encode.h"
 #include "tasks/eval_prompts.h"
 #include "text/tokenizer.h"
@@ -47,7 +49,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 // The options a resumed run must share with the run it continues (the rest may change, e.g. --steps).
-const char* const kFixedOptions[] = {"algo", "model", "dataset", "reward", "rollout", "prompts", "group",
+const char* const kFixedOptions[] = {"algo", "model", "dataset", "reward", "rollout", "sasrec", "prompts", "group",
                                      "temperature", "max_new_tokens", "lr", "weight_decay", "max_grad_norm",
                                      "kl_coef", "adv_eps", "clip", "dual_clip", "micro_batch", "ref_sync_steps",
                                      "ref_alpha", "style", "prompt_style", "max_rows", "seed"};
@@ -57,18 +59,6 @@ std::uint64_t rollout_seed(std::uint64_t seed, std::int64_t step, int rank) {
   std::uint64_t state = seed ^ (0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(step + 1)) ^
                         (0xD1B54A32D192ED03ULL * static_cast<std::uint64_t>(rank + 1));
   return train::splitmix64(state);
-}
-
-// The SID a completion answers with, or "" (reasoning completions: the step rule's parse; plain ones: the text).
-std::string answered_sid(const std::string& text, bool think) {
-  if (think) {
-    auto answer = step_rule_answer(text);
-    return answer ? (*answer)[0] + (*answer)[1] + (*answer)[2] : std::string();
-  }
-  auto begin = text.find_first_not_of(" \t\r\n\"");
-  if (begin == std::string::npos) return {};
-  auto end = text.find_last_not_of(" \t\r\n\"");
-  return text.substr(begin, end - begin + 1);
 }
 
 // <dir>/weights.pt as save_checkpoint writes it (train::load_checkpoint_weights reads it back).
@@ -102,8 +92,12 @@ void RlOptions::validate() const {
   if (!fs::is_directory(data)) bad_option("data", data.string() + " is not a directory");
   if (dataset.empty()) bad_option("dataset", "a dataset name is required");
   if (out.empty()) bad_option("out", "an output directory is required");
-  if (reward != "sasrec") make_reward(reward, {});
-  else bad_option("reward", "sasrec is not available in this build of `rl` yet (step_rule, rule, ranking, exact)");
+  if (reward == "sasrec") {
+    if (sasrec.empty()) bad_option("sasrec", "the sasrec reward needs a `baseline sasrec` run directory");
+    if (!fs::is_directory(sasrec)) bad_option("sasrec", sasrec.string() + " is not a directory");
+  } else {
+    make_reward(reward, {});
+  }
   parse_rollout_kind(rollout);
   if (steps < 1) bad_option("steps", "must be at least 1");
   if (prompts < 1) bad_option("prompts", "must be at least 1");
@@ -139,6 +133,7 @@ Json RlOptions::to_json() const {
   j["dataset"] = dataset;
   j["out"] = out.string();
   j["reward"] = reward;
+  j["sasrec"] = sasrec.string();
   j["rollout"] = rollout;
   j["steps"] = steps;
   j["prompts"] = prompts;
@@ -207,13 +202,15 @@ int run_rl(RlOptions o) {
   if (auto eot = tokenizer.token_to_id("<|endoftext|>")) stop_tokens.push_back(*eot);
   auto trie = decode::build_reference_trie(catalog.distinct_sids(), tokenizer, end_token);
   const std::unordered_set<std::string> catalog_sids(catalog.distinct_sids().begin(), catalog.distinct_sids().end());
-  auto reward = make_reward(o.reward, catalog.distinct_sids());
+  const bool think = algo == Algo::SidReasoner;
+  std::unique_ptr<Reward> reward = o.reward == "sasrec"
+                                       ? std::make_unique<SasrecReward>(o.sasrec, catalog, think)
+                                       : make_reward(o.reward, catalog.distinct_sids());
 
   tasks::EvalPromptOptions prompt_options;
   prompt_options.mode = algo == Algo::SidReasoner ? tasks::EvalMode::Think : tasks::EvalMode::Plain;
   prompt_options.style = tasks::parse_prompt_style(o.style);
   prompt_options.eval_style = tasks::parse_eval_prompt_style(o.prompt_style);
-  const bool think = prompt_options.mode == tasks::EvalMode::Think;
   tasks::SampleEncoder encoder(tokenizer);
   auto encode_prompts = [&](const data::Interactions& rows) {
     std::vector<std::vector<decode::TokenId>> ids;
@@ -313,7 +310,8 @@ int run_rl(RlOptions o) {
     auto result = roll_out(step_model, mine, greedy, 0);
     double sum = 0.0, hits = 0.0;
     for (std::size_t i = 0; i < rows.size(); ++i) {
-      RewardGroup g{rows[i], valid_rows->rows[rows[i]].item_sid, {tokenizer.decode(result.completions[i], true)}};
+      const auto& row = valid_rows->rows[rows[i]];
+      RewardGroup g{rows[i], row.item_sid, {tokenizer.decode(result.completions[i], true)}, row.history_ids};
       sum += checked_score(*reward, g)[0];
       hits += answered_sid(g.completions[0], think) == g.ground_truth ? 1.0 : 0.0;
     }
@@ -363,6 +361,7 @@ int run_rl(RlOptions o) {
       RewardGroup g;
       g.prompt_row = rows[p];
       g.ground_truth = train_rows.rows[rows[p]].item_sid;
+      g.history_ids = train_rows.rows[rows[p]].history_ids;
       std::set<std::vector<decode::TokenId>> seen;
       for (std::size_t j = 0; j < result.group_sizes[p]; ++j, ++at) {
         g.completions.push_back(tokenizer.decode(result.completions[at], true));
@@ -381,6 +380,11 @@ int run_rl(RlOptions o) {
       for (std::size_t j = 0; j < result.group_sizes[p]; ++j, ++at)
         trajectories.push_back(Trajectory{&prompts[p], &result.completions[at], advantages[at]});
     auto report = grpo_update(policy_lm, reference_lm, updater, &distributed, trajectories, update, step);
+    if (main && !o.dump_rollouts.empty()) {
+      Json dump{{"step", step + 1}, {"prompts", prompts}, {"group_sizes", result.group_sizes},
+                {"completions", result.completions}, {"rewards", rewards}, {"advantages", advantages}};
+      std::ofstream(o.dump_rollouts, std::ios::app) << dump.dump() << "\n";
+    }
 
     if (o.ref_sync_steps > 0 && (step + 1) % o.ref_sync_steps == 0) {
       torch::NoGradGuard no_grad;

@@ -17,7 +17,8 @@ struct RlOptions {
   std::filesystem::path data;             // dataset root
   std::string dataset;
   std::filesystem::path out;
-  std::string reward;                     // "" = the algorithm's: step_rule | ranking
+  std::string reward;                     // "" = the algorithm's: step_rule | ranking (or rule, exact, sasrec)
+  std::filesystem::path sasrec;           // the `baseline sasrec` run of the sasrec reward
   std::string rollout;                    // "" = the algorithm's: sample | beam
   std::int64_t steps = 100;               // RL steps (one optimizer step each)
   std::int64_t prompts = 8;               // prompts per step over all ranks
@@ -48,6 +49,7 @@ struct RlOptions {
   std::string dtype = "float32";
   int threads = 0;
   bool progress = true;
+  std::filesystem::path dump_rollouts;    // rank 0 appends each step's prompts, completions, rewards (JSONL)
 
   void resolve_defaults();  // fills the algorithm's defaults
   void validate() const;    // InputError naming the option

@@ -87,6 +87,14 @@ std::vector<double> StepRuleReward::score(const RewardGroup& group) const {
   return out;
 }
 
+std::string answered_sid(const std::string& text, bool think) {
+  if (think) {
+    auto answer = step_rule_answer(text);
+    return answer ? (*answer)[0] + (*answer)[1] + (*answer)[2] : std::string();
+  }
+  return std::string(strip(text, " \t\r\n\""));
+}
+
 bool minionerec_hit(std::string_view completion, std::string_view ground_truth) {
   return strip(completion, "\n\" ") == strip(ground_truth, "\n\" ");
 }
@@ -133,7 +141,7 @@ std::unique_ptr<Reward> make_reward(const std::string& name, const std::vector<s
   if (name == "rule") return std::make_unique<RuleReward>();
   if (name == "ranking") return std::make_unique<RankingReward>();
   if (name == "exact") return std::make_unique<ExactMatchReward>();
-  throw InputError("option --reward: unknown reward '" + name + "' (step_rule, rule, ranking, exact, sasrec)");
+  throw InputError("option --reward: unknown reward '" + name + "' (step_rule, rule, ranking, exact; sasrec with --sasrec)");
 }
 
 std::vector<double> checked_score(const Reward& reward, const RewardGroup& group) {

@@ -3,6 +3,7 @@
 // `ranking` reward depends on the other members of the group (a miss is penalised only when some member hits).
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@ struct RewardGroup {
   std::size_t prompt_row = 0;            // row of the prompt in its split (for error messages)
   std::string ground_truth;              // "<a_..><b_..><c_..>"
   std::vector<std::string> completions;  // decoded completion texts (special tokens skipped), rank order
+  std::vector<std::int64_t> history_ids;  // the user's history (catalog item ids, oldest first): for `sasrec`
 };
 
 class Reward {
@@ -46,6 +48,10 @@ class StepRuleReward : public Reward {
  private:
   std::unordered_set<std::string> valid_;
 };
+
+// The SID a completion answers with: with think, the step rule's parse (joined; "" when unparseable); without,
+// the text stripped of whitespace and '"'.
+std::string answered_sid(const std::string& text, bool think);
 
 // ---- MiniOneRec (§8.3) ----------------------------------------------------------------------------------
 // rule_reward's hit: both sides stripped of "\n", '"' and ' ' at the ends, then equal.

@@ -1,0 +1,73 @@
+#!/bin/bash
+# `sidreasoner rl` end to end on a tiny random checkpoint over the shipped data: both algorithms run and log every
+# metric; kill -9 in the middle and --resume give byte-identical weights and the same metrics; `rl reward` prints
+# the step rule's values; bad options are one-line errors with exit code 2.
+set -euo pipefail
+: "${SIDR_BIN:?}" "${SIDR_SOURCE_DIR:?}"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+DATA="$SIDR_SOURCE_DIR/data/Amazon"
+DS=Industrial_and_Scientific
+bash "$SIDR_SOURCE_DIR/tests/eval/make_tiny_checkpoint.sh" "$TMP/model" 32 2 400 0.5
+
+# rl reward: the values of hand-made completions (the target's first line of the catalog).
+truth=$(head -n 1 "$DATA/info/${DS}_5_2016-10-2018-11.txt" | cut -f1)
+printf '%s\n' "<think>\\nwhy\\n</think>\\n\\n$truth" "no think $truth" "</think><a_9999><b_1><c_1>" |
+  "$SIDR_BIN" rl reward --data "$DATA" --dataset "$DS" --ground-truth "$truth" > "$TMP/rewards.txt"
+[ "$(tr '\n' ' ' < "$TMP/rewards.txt")" = "1.1 0 0 " ] || { echo "FAIL: rl reward printed $(cat "$TMP/rewards.txt")"; exit 1; }
+
+ARGS=(rl --algo minionerec --model "$TMP/model" --data "$DATA" --dataset "$DS" --max-rows 40 --prompts 2 --group 4
+      --lr 1e-3 --threads 1 --no-progress --save-steps 2 --seed 3)
+"$SIDR_BIN" "${ARGS[@]}" --steps 8 --out "$TMP/straight" 2> "$TMP/straight.log"
+"$SIDR_BIN" "${ARGS[@]}" --steps 8 --out "$TMP/killed" 2> "$TMP/killed.log" &
+pid=$!
+for _ in $(seq 1 3000); do
+  n=$(grep -c '"type":"train"' "$TMP/killed/metrics.jsonl" 2>/dev/null || true)
+  [ "${n:-0}" -ge 5 ] && break
+  sleep 0.01
+done
+kill -9 "$pid"
+wait "$pid" 2>/dev/null || true
+[ ! -e "$TMP/killed/final_checkpoint" ] || { echo "FAIL: the run finished before the kill"; exit 1; }
+echo "killed after $(grep -c '"type":"train"' "$TMP/killed/metrics.jsonl") steps; checkpoints: $(ls "$TMP/killed/checkpoints" | tr '\n' ' ')"
+"$SIDR_BIN" "${ARGS[@]}" --steps 8 --out "$TMP/killed" --resume 2> "$TMP/resumed.log"
+cmp "$TMP/straight/final_checkpoint/model.safetensors" "$TMP/killed/final_checkpoint/model.safetensors" ||
+  { echo "FAIL: the resumed run's weights differ"; exit 1; }
+/usr/bin/python3 - "$TMP/straight/metrics.jsonl" "$TMP/killed/metrics.jsonl" <<'PY'
+import json, sys
+timing = {"rollout_s", "reference_s", "update_s", "rollout_tokens_per_s"}
+def load(p):
+    return [{k: v for k, v in json.loads(l).items() if k not in timing} for l in open(p)]
+a, b = load(sys.argv[1]), load(sys.argv[2])
+if a != b:
+    sys.exit(f"FAIL: metrics differ ({len(a)} vs {len(b)} records)")
+train = [r for r in a if r["type"] == "train"]
+assert len(train) == 8, len(train)
+for key in ("reward_mean", "reward_std", "kl", "entropy", "completion_length", "valid_sid_share",
+            "distinct_per_group", "loss", "grad_norm", "lr"):
+    assert all(key in r for r in train), key
+# Beams through the trie: every completion a distinct catalog SID.
+assert all(r["valid_sid_share"] == 1.0 and r["distinct_per_group"] == 1.0 for r in train), train[0]
+assert train[0]["kl"] == 0.0 and train[-1]["kl"] > 0.0, (train[0]["kl"], train[-1]["kl"])
+PY
+echo "ok: kill -9 + --resume = uninterrupted (weights byte for byte, metrics)"
+
+# SIDReasoner: sampled reasoning rollouts, step rule, greedy validation.
+"$SIDR_BIN" rl --algo sidreasoner --model "$TMP/model" --data "$DATA" --dataset "$DS" --max-rows 10 --prompts 2 \
+  --group 4 --max-new-tokens 12 --steps 2 --eval-rows 3 --threads 1 --no-progress --out "$TMP/sr" 2> "$TMP/sr.log"
+grep -q '"type":"eval"' "$TMP/sr/metrics.jsonl" || { echo "FAIL: no validation record"; exit 1; }
+[ "$(grep -c '"type":"train"' "$TMP/sr/metrics.jsonl")" = 2 ] || { echo "FAIL: not 2 train records"; exit 1; }
+[ -f "$TMP/sr/final_checkpoint/tokenizer.json" ] || { echo "FAIL: final_checkpoint lacks the tokenizer"; exit 1; }
+
+# Bad options: one line, exit 2, nothing written.
+for bad in "--algo ppo" "--reward cosine" "--rollout greedy" "--group 0" "--prompts 0"; do
+  set +e
+  # shellcheck disable=SC2086
+  "$SIDR_BIN" rl --model "$TMP/model" --data "$DATA" --dataset "$DS" --out "$TMP/bad" $bad 2> "$TMP/err.txt"
+  code=$?
+  set -e
+  [ "$code" = 2 ] || { echo "FAIL: $bad exited $code"; cat "$TMP/err.txt"; exit 1; }
+  [ "$(wc -l < "$TMP/err.txt")" = 1 ] || { echo "FAIL: $bad printed more than one line"; cat "$TMP/err.txt"; exit 1; }
+  [ ! -e "$TMP/bad" ] || { echo "FAIL: $bad wrote $TMP/bad"; exit 1; }
+done
+echo "ok"
