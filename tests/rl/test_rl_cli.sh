@@ -6,17 +6,31 @@ set -euo pipefail
 : "${SIDR_BIN:?}" "${SIDR_SOURCE_DIR:?}"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
-DATA="$SIDR_SOURCE_DIR/data/Amazon"
-DS=Industrial_and_Scientific
-bash "$SIDR_SOURCE_DIR/tests/eval/make_tiny_checkpoint.sh" "$TMP/model" 32 2 400 0.5
+# The 5-item fixture: beams of 4 over 5 SIDs hit often, so the ranking reward gives real gradients.
+DATA="$SIDR_SOURCE_DIR/tests/fixtures/tasks/Amazon"
+DS=Office_Products
+cat "$DATA"/index/$DS.item.json "$DATA"/train/*.csv > "$TMP/corpus.txt"
+"$SIDR_BIN" tokenizer train --corpus "$TMP/corpus.txt" --vocab-size 400 --out "$TMP/tok0" > /dev/null
+"$SIDR_BIN" tokenizer add-sid-tokens --tokenizer "$TMP/tok0" --sid-index "$DATA/index/$DS.index.json" \
+  --out "$TMP/tok" > /dev/null
+size=$(/usr/bin/python3 -c "
+import json; t = json.load(open('$TMP/tok/tokenizer.json'))
+print(max([a['id'] for a in t['added_tokens']] + list(t['model']['vocab'].values())) + 1)")
+cat > "$TMP/config.json" <<JSON
+{"model_type": "qwen3", "vocab_size": $size, "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
+ "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8, "rms_norm_eps": 1e-06, "rope_theta": 10000,
+ "initializer_range": 0.2, "max_position_embeddings": 4096, "tie_word_embeddings": true, "torch_dtype": "float32"}
+JSON
+"$SIDR_BIN" model init --config "$TMP/config.json" --out "$TMP/model" --seed 1 > /dev/null
+cp "$TMP/tok/tokenizer.json" "$TMP/tok/tokenizer_config.json" "$TMP/model/"
 
-# rl reward: the values of hand-made completions (the target's first line of the catalog).
+# rl reward: the values of hand-made completions (the target: the catalog's first SID).
 truth=$(head -n 1 "$DATA/info/${DS}_5_2016-10-2018-11.txt" | cut -f1)
 printf '%s\n' "<think>\\nwhy\\n</think>\\n\\n$truth" "no think $truth" "</think><a_9999><b_1><c_1>" |
   "$SIDR_BIN" rl reward --data "$DATA" --dataset "$DS" --ground-truth "$truth" > "$TMP/rewards.txt"
 [ "$(tr '\n' ' ' < "$TMP/rewards.txt")" = "1.1 0 0 " ] || { echo "FAIL: rl reward printed $(cat "$TMP/rewards.txt")"; exit 1; }
 
-ARGS=(rl --algo minionerec --model "$TMP/model" --data "$DATA" --dataset "$DS" --max-rows 40 --prompts 2 --group 4
+ARGS=(rl --algo minionerec --model "$TMP/model" --data "$DATA" --dataset "$DS" --prompts 2 --group 4
       --lr 1e-3 --threads 1 --no-progress --save-steps 2 --seed 3)
 "$SIDR_BIN" "${ARGS[@]}" --steps 8 --out "$TMP/straight" 2> "$TMP/straight.log"
 "$SIDR_BIN" "${ARGS[@]}" --steps 8 --out "$TMP/killed" 2> "$TMP/killed.log" &
@@ -48,13 +62,15 @@ for key in ("reward_mean", "reward_std", "kl", "entropy", "completion_length", "
     assert all(key in r for r in train), key
 # Beams through the trie: every completion a distinct catalog SID.
 assert all(r["valid_sid_share"] == 1.0 and r["distinct_per_group"] == 1.0 for r in train), train[0]
-assert train[0]["kl"] == 0.0 and train[-1]["kl"] > 0.0, (train[0]["kl"], train[-1]["kl"])
+assert train[0]["kl"] == 0.0 and train[-1]["kl"] > 1e-6, (train[0]["kl"], train[-1]["kl"])
+# Hits and misses in the groups: the ranking reward moved the weights (not only the weight decay).
+assert any(r["reward_std"] > 0 for r in train) and any(r["grad_norm"] > 0 for r in train), train
 PY
 echo "ok: kill -9 + --resume = uninterrupted (weights byte for byte, metrics)"
 
 # SIDReasoner: sampled reasoning rollouts, step rule, greedy validation.
-"$SIDR_BIN" rl --algo sidreasoner --model "$TMP/model" --data "$DATA" --dataset "$DS" --max-rows 10 --prompts 2 \
-  --group 4 --max-new-tokens 12 --steps 2 --eval-rows 3 --threads 1 --no-progress --out "$TMP/sr" 2> "$TMP/sr.log"
+"$SIDR_BIN" rl --algo sidreasoner --model "$TMP/model" --data "$DATA" --dataset "$DS" --prompts 2 \
+  --group 4 --max-new-tokens 12 --steps 2 --eval-rows 1 --threads 1 --no-progress --out "$TMP/sr" 2> "$TMP/sr.log"
 grep -q '"type":"eval"' "$TMP/sr/metrics.jsonl" || { echo "FAIL: no validation record"; exit 1; }
 [ "$(grep -c '"type":"train"' "$TMP/sr/metrics.jsonl")" = 2 ] || { echo "FAIL: not 2 train records"; exit 1; }
 [ -f "$TMP/sr/final_checkpoint/tokenizer.json" ] || { echo "FAIL: final_checkpoint lacks the tokenizer"; exit 1; }
