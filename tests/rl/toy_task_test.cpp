@@ -1,6 +1,9 @@
 // A toy task on which GRPO must raise the mean reward steadily: a tiny random Qwen3 samples 4 tokens after short
 // prompts and is rewarded for the share of one token in them. The real rollout (decode::generate through
 // rl::roll_out), advantages and update (rl::grpo_update over train::Updater) of both algorithms.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <numeric>
 
 #include <gtest/gtest.h>
@@ -83,6 +86,7 @@ void expect_steady_rise(const std::vector<double>& means, int window) {
     windows.push_back(std::accumulate(means.begin() + begin, means.begin() + begin + window, 0.0) / window);
   std::string text;
   for (double w : windows) text += std::to_string(w) + " ";
+  std::printf("mean reward per %d-step window: %s\n", window, text.c_str());
   for (std::size_t i = 1; i < windows.size(); ++i) EXPECT_GT(windows[i], windows[i - 1]) << text;
   EXPECT_GT(windows.back(), windows.front() + 0.3) << text;
 }
