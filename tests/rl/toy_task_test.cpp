@@ -56,6 +56,9 @@ std::vector<double> run_toy(Algo algo, int steps) {
   rollout.kind = RolloutKind::Sample;
   rollout.group = 8;
   rollout.max_new_tokens = 4;
+  // A stop token makes the lengths differ, so SIDReasoner's token mean and MiniOneRec's sequence mean differ too
+  // (with equal lengths and one group per micro-batch the two on-policy gradients coincide).
+  rollout.stop_tokens = {2};
   UpdateOptions update;
   update.algo = algo;
   update.micro_batch = 8;
