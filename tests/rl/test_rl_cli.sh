@@ -68,6 +68,23 @@ assert any(r["reward_std"] > 0 for r in train) and any(r["grad_norm"] > 0 for r 
 PY
 echo "ok: kill -9 + --resume = uninterrupted (weights byte for byte, metrics)"
 
+# Two c10d ranks (prompts split, gradients all-reduced) = one rank, to float rounding.
+DDP=(rl --algo minionerec --model "$TMP/model" --data "$DATA" --dataset "$DS" --prompts 2 --group 4 --lr 1e-3
+     --steps 3 --threads 1 --no-progress)
+"$SIDR_BIN" "${DDP[@]}" --nproc 1 --out "$TMP/one" 2> "$TMP/one.log"
+"$SIDR_BIN" "${DDP[@]}" --nproc 2 --out "$TMP/two" 2> "$TMP/two.log"
+/usr/bin/python3 - "$TMP/one/final_checkpoint/model.safetensors" "$TMP/two/final_checkpoint/model.safetensors" <<'PY'
+import sys
+sys.path.insert(0, __import__("os").environ["SIDR_SOURCE_DIR"] + "/tests/python")
+from torch_peer import read_safetensors
+a, b = read_safetensors(sys.argv[1]), read_safetensors(sys.argv[2])
+start = read_safetensors(__import__("os").path.dirname(sys.argv[1]) + "/../../model/model.safetensors")
+diff = max((a[k] - b[k]).abs().max().item() for k in a)
+moved = max((a[k] - start[k]).abs().max().item() for k in a)
+print(f"2 ranks vs 1: max weight difference {diff:.2e} (the weights moved by {moved:.2e})")
+assert diff < 1e-5 and moved > 1e-4, (diff, moved)
+PY
+
 # SIDReasoner: sampled reasoning rollouts, step rule, greedy validation.
 "$SIDR_BIN" rl --algo sidreasoner --model "$TMP/model" --data "$DATA" --dataset "$DS" --prompts 2 \
   --group 4 --max-new-tokens 12 --steps 2 --eval-rows 1 --threads 1 --no-progress --out "$TMP/sr" 2> "$TMP/sr.log"
