@@ -85,6 +85,27 @@ print(f"2 ranks vs 1: max weight difference {diff:.2e} (the weights moved by {mo
 assert diff < 1e-5 and moved > 1e-4, (diff, moved)
 PY
 
+# The sasrec reward: 5 beams over the fixture's 4 distinct SIDs (items 2 and 3 share one; the last item wins)
+# score every SID once, so the rewards of a group are SASRec's log-probabilities of 4 of the 5 items: their
+# exponentials sum to 1 less item 2's share (strictly between 0 and 1), and they are not all equal.
+"$SIDR_BIN" baseline sasrec --data "$DATA" --dataset "$DS" --epochs 2 --no-progress --out "$TMP/sasrec" > /dev/null
+"$SIDR_BIN" rl --algo minionerec --model "$TMP/model" --data "$DATA" --dataset "$DS" --prompts 2 --group 5 \
+  --reward sasrec --sasrec "$TMP/sasrec" --steps 2 --threads 1 --no-progress --out "$TMP/sr-sasrec" \
+  --dump-rollouts "$TMP/sasrec-rollouts.jsonl" 2> "$TMP/sasrec.log"
+/usr/bin/python3 - "$TMP/sasrec-rollouts.jsonl" <<'PY'
+import json, math, sys
+for line in open(sys.argv[1]):
+    step = json.loads(line)
+    at = 0
+    for g in step["group_sizes"]:
+        assert g == 4, step["group_sizes"]
+        rewards = step["rewards"][at:at + g]
+        total = sum(math.exp(r) for r in rewards)
+        assert 0 < total < 1 - 1e-6 and max(rewards) < 0 and max(rewards) > min(rewards), rewards
+        at += g
+print("ok: sasrec rewards are SASRec's log-probabilities of the catalog")
+PY
+
 # SIDReasoner: sampled reasoning rollouts, step rule, greedy validation.
 "$SIDR_BIN" rl --algo sidreasoner --model "$TMP/model" --data "$DATA" --dataset "$DS" --prompts 2 \
   --group 4 --max-new-tokens 12 --steps 2 --eval-rows 1 --threads 1 --no-progress --out "$TMP/sr" 2> "$TMP/sr.log"
