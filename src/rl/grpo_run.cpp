@@ -334,7 +334,8 @@ int run_rl(RlOptions o) {
                            });
   };
 
-  if (state.global_step == 0) validate(0);
+  const std::int64_t first_step = state.global_step;
+  if (first_step == 0) validate(0);
   std::optional<Progress> progress;
   if (main && o.progress) progress.emplace("rl " + o.algo, static_cast<std::uint64_t>(o.steps - state.global_step), "steps");
   for (std::int64_t step = state.global_step; step < o.steps; ++step) {
@@ -430,7 +431,7 @@ int run_rl(RlOptions o) {
     if (o.eval_steps > 0 && (step + 1) % o.eval_steps == 0) validate(step + 1);
   }
   if (progress) progress->finish();
-  if (o.eval_steps == 0 && state.global_step < o.steps) validate(o.steps);
+  if (o.eval_steps == 0 && first_step < o.steps) validate(o.steps);
   if (main) {
     AtomicDirectory final_dir(o.out / "final_checkpoint");
     policy_lm.save_pretrained(final_dir.path());

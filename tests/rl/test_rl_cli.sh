@@ -109,7 +109,8 @@ PY
 # SIDReasoner: sampled reasoning rollouts, step rule, greedy validation.
 "$SIDR_BIN" rl --algo sidreasoner --model "$TMP/model" --data "$DATA" --dataset "$DS" --prompts 2 \
   --group 4 --max-new-tokens 12 --steps 2 --eval-rows 1 --threads 1 --no-progress --out "$TMP/sr" 2> "$TMP/sr.log"
-grep -q '"type":"eval"' "$TMP/sr/metrics.jsonl" || { echo "FAIL: no validation record"; exit 1; }
+# Validation before the first step and after the last (--eval-steps 0).
+[ "$(grep -c '"type":"eval"' "$TMP/sr/metrics.jsonl")" = 2 ] || { echo "FAIL: not 2 validation records"; exit 1; }
 [ "$(grep -c '"type":"train"' "$TMP/sr/metrics.jsonl")" = 2 ] || { echo "FAIL: not 2 train records"; exit 1; }
 [ -f "$TMP/sr/final_checkpoint/tokenizer.json" ] || { echo "FAIL: final_checkpoint lacks the tokenizer"; exit 1; }
 
