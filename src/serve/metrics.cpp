@@ -52,6 +52,11 @@ void Metrics::set_queue_depth(std::size_t depth) {
   queue_depth_ = depth;
 }
 
+void Metrics::add_in_flight(int delta) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  in_flight_ += delta;
+}
+
 std::string Metrics::render() const {
   std::lock_guard<std::mutex> lock(mutex_);
   std::string out;
@@ -69,6 +74,8 @@ std::string Metrics::render() const {
   for (const auto& [route, n] : errors) out += fmt::format("sidr_errors_total{{route=\"{}\"}} {}\n", route, n);
   out += "# HELP sidr_queue_depth Requests waiting for the model.\n# TYPE sidr_queue_depth gauge\n";
   out += fmt::format("sidr_queue_depth {}\n", queue_depth_);
+  out += "# HELP sidr_in_flight Model requests accepted and not answered yet.\n# TYPE sidr_in_flight gauge\n";
+  out += fmt::format("sidr_in_flight {}\n", in_flight_);
   out += "# HELP sidr_request_seconds Request latency, by route.\n# TYPE sidr_request_seconds histogram\n";
   for (const auto& [route, h] : latency_) out += h.render("sidr_request_seconds", fmt::format("route=\"{}\"", route));
   out += "# HELP sidr_batch_size Requests per model batch, by kind.\n# TYPE sidr_batch_size histogram\n";

@@ -30,6 +30,7 @@ class Metrics {
   void request_done(const std::string& route, int status, double seconds);
   void batch_run(const std::string& kind, std::size_t size, double seconds);
   void set_queue_depth(std::size_t depth);
+  void add_in_flight(int delta);  // requests queued or running on the model
   std::string render() const;
 
  private:
@@ -39,6 +40,7 @@ class Metrics {
   std::map<std::string, Histogram> batch_sizes_;                    // kind -> requests per batch
   std::map<std::string, Histogram> batch_seconds_;                  // kind -> seconds per batch
   std::size_t queue_depth_ = 0;
+  long in_flight_ = 0;
 };
 
 }  // namespace sidr::serve

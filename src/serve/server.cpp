@@ -50,10 +50,15 @@ void route(Metrics& metrics, const std::string& name, httplib::Response& res, Bo
 }
 
 // Queues a job and waits for it until its deadline. RequestError(503) when the queue is full, 504 on timeout.
-void run_job(Batcher& batcher, const std::shared_ptr<Job>& job, int timeout_ms) {
+void run_job(Batcher& batcher, Metrics& metrics, const std::shared_ptr<Job>& job, int timeout_ms) {
   job->deadline = job->arrived + std::chrono::milliseconds(timeout_ms);
   auto done = job->done.get_future();
   if (!batcher.submit(job)) throw RequestError(503, "the server is busy (request queue full); retry later");
+  metrics.add_in_flight(1);
+  struct Leave {
+    Metrics& m;
+    ~Leave() { m.add_in_flight(-1); }
+  } leave{metrics};
   if (done.wait_until(job->deadline) == std::future_status::timeout) {
     job->abandoned = true;
     throw RequestError(504, fmt::format("no answer within the request timeout ({} ms)", timeout_ms));
@@ -133,7 +138,7 @@ void add_routes(httplib::Server& svr, Engine& engine, Batcher& batcher, Metrics&
       job->recommend = parse_recommend_request(req.body, engine.catalog(), o.limits);
       if (job->recommend.mode == Mode::Think && !engine.think_available())
         throw RequestError(400, "mode 'think' is off: --sasrec with --style sequence has no think-mode search marker");
-      run_job(batcher, job, o.timeout_ms);
+      run_job(batcher, metrics, job, o.timeout_ms);
       const auto& r = job->recommendation;
       Json items = Json::array();
       for (const auto& item : r.items)
@@ -153,7 +158,7 @@ void add_routes(httplib::Server& svr, Engine& engine, Batcher& batcher, Metrics&
       auto job = std::make_shared<Job>();
       job->kind = Job::Kind::Chat;
       job->chat = parse_chat_request(req.body, engine.tokenizer(), o.limits);
-      run_job(batcher, job, o.timeout_ms);
+      run_job(batcher, metrics, job, o.timeout_ms);
       const auto& r = job->chat_result;
       const std::string id = chat_id();
       const std::time_t created = std::time(nullptr);
