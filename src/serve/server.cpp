@@ -183,7 +183,7 @@ void add_routes(httplib::Server& svr, Engine& engine, Batcher& batcher, Metrics&
     if (!res.body.empty()) return;
     const std::string reason = res.status == 404   ? "no such route: " + req.method + " " + req.path
                                : res.status == 413 ? fmt::format("the body is over the {} byte limit", o.max_body_bytes)
-                                                   : std::string(httplib::detail::status_message(res.status));
+                                                   : fmt::format("HTTP status {}", res.status);
     res.set_content(error_body(reason, res.status), "application/json");
     metrics.request_done("other", res.status, 0);
   });
