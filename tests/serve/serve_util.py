@@ -44,9 +44,9 @@ def evaluate(model, out, limit, beams, mode="plain", extra=()):
 
 
 class Server:
-    def __init__(self, model, *args, startup_s=120):
-        cmd = [BIN, "serve", "--model", model, "--data", DATA, "--dataset", DS, "--port", "0", "--threads", "1",
-               *args]
+    def __init__(self, model, *args, startup_s=120, cmd=None):
+        cmd = cmd or [BIN, "serve", "--model", model, "--data", DATA, "--dataset", DS, "--port", "0", "--threads",
+                      "1", *args]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         deadline = time.time() + startup_s
         line = b""

@@ -11,7 +11,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from serve_util import BIN, DATA, DS, Server, make_model  # noqa: E402
+from serve_util import BIN, DATA, DS, SRC, Server, make_model  # noqa: E402
 
 
 def check_error(server, body, status, needle):
@@ -90,6 +90,24 @@ def main():
         assert server.terminate() == 0
     finally:
         server.kill()
+
+    # scripts/serve-run.sh (make serve): a run's eval_test command gives the serve options.
+    run = os.path.join(tmp, "run")
+    os.makedirs(run)
+    evaluate = [BIN, "evaluate", "--model", model, "--data", DATA, "--dataset", DS, "--split", "test", "--beams", "3",
+                "--out", os.path.join(run, "eval_test"), "--quiet", "--batch-size", "8", "--threads", "1"]
+    json.dump({"eval_test": {"seconds": 1, "status": "done", "commands": [evaluate]}},
+              open(os.path.join(run, "timings.json"), "w"))
+    served = Server(None, cmd=["bash", os.path.join(SRC, "scripts", "serve-run.sh"), run, "0"])
+    try:
+        rows = json.loads(served.request("GET", "/v1/users?limit=1")[2])["users"]
+        history = [int(i["item_id"]) for i in rows[0]["history"]]
+        status, ans = served.post_json("/v1/recommend", {"history": history})
+        assert status == 200 and len(ans["items"]) == 3, ans  # --beams 3 came from the evaluate command
+        assert served.terminate() == 0
+    finally:
+        served.kill()
+    print("serve-run.sh: ok")
     print("all ok")
 
 
