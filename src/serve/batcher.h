@@ -4,6 +4,7 @@
 // A full queue refuses (the server answers 503 with Retry-After). A request whose caller gave up (timeout)
 // is skipped when the worker reaches it. stop() finishes everything queued, then joins.
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>

@@ -26,6 +26,9 @@ Json parse_body(std::string_view body) {
 
 // A short, printable rendering of a JSON value for error messages (never the whole of a huge value).
 std::string shown(const Json& value) {
+  // Never dumps a structured value: a deep one would recurse once per level.
+  if (value.is_array()) return fmt::format("an array of {}", value.size());
+  if (value.is_object()) return fmt::format("an object of {} fields", value.size());
   std::string text = value.dump(-1, ' ', true, Json::error_handler_t::replace);
   if (text.size() > 60) text = text.substr(0, 57) + "...";
   return text;

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -132,7 +133,7 @@ void add_routes(httplib::Server& svr, Engine& engine, Batcher& batcher, Metrics&
       send_json(res, 200, {{"users", users}, {"total", rows.size()}, {"split", o.engine.users_split}});
     });
   });
-  svr.Post("/v1/recommend", [&](const httplib::Request& req, httplib::Response& res) {
+  svr.Post("/v1/recommend", [&, model_name](const httplib::Request& req, httplib::Response& res) {
     route(metrics, "/v1/recommend", res, [&] {
       auto job = std::make_shared<Job>();
       job->recommend = parse_recommend_request(req.body, engine.catalog(), o.limits);
@@ -153,7 +154,7 @@ void add_routes(httplib::Server& svr, Engine& engine, Batcher& batcher, Metrics&
       send_json(res, 200, body);
     });
   });
-  svr.Post("/v1/chat/completions", [&](const httplib::Request& req, httplib::Response& res) {
+  svr.Post("/v1/chat/completions", [&, model_name](const httplib::Request& req, httplib::Response& res) {
     route(metrics, "/v1/chat/completions", res, [&] {
       auto job = std::make_shared<Job>();
       job->kind = Job::Kind::Chat;

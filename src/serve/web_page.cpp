@@ -58,7 +58,7 @@ const std::string& web_page_html() {
 <script>
 "use strict";
 const $ = (id) => document.getElementById(id);
-let history = [];   // [{item_id, title, sid}]
+let picked = [];   // [{item_id, title, sid}]
 let users = [];
 
 function text(tag, content, cls) {
@@ -81,13 +81,13 @@ async function api(path, body) {
 function renderHistory() {
   const ol = $("history");
   ol.replaceChildren();
-  history.forEach((item, i) => {
+  picked.forEach((item, i) => {
     const li = text("li", item.title + " ");
     li.className = "history-item";
     li.dataset.itemId = item.item_id;
     li.appendChild(text("span", item.sid, "sid"));
     const remove = text("button", "remove");
-    remove.onclick = () => { history.splice(i, 1); renderHistory(); };
+    remove.onclick = () => { picked.splice(i, 1); renderHistory(); };
     li.appendChild(document.createTextNode(" "));
     li.appendChild(remove);
     ol.appendChild(li);
@@ -116,7 +116,7 @@ async function search() {
       const li = text("li", item.title + " ");
       li.className = "search-item";
       const add = text("button", "add");
-      add.onclick = () => { history.push(item); renderHistory(); };
+      add.onclick = () => { picked.push(item); renderHistory(); };
       li.appendChild(add);
       ul.appendChild(li);
     }
@@ -128,12 +128,12 @@ async function recommend() {
   status("");
   $("results").replaceChildren();
   $("reasoning-box").hidden = true;
-  if (!history.length) { status("the history is empty: pick a test user or add items"); return; }
+  if (!picked.length) { status("the history is empty: pick a test user or add items"); return; }
   const mode = $("mode").value;
   $("recommend").disabled = true;
   try {
     const data = await api("/v1/recommend",
-        {history: history.map((h) => Number(h.item_id)), k: Number($("k").value), mode});
+        {history: picked.map((h) => Number(h.item_id)), k: Number($("k").value), mode});
     for (const rec of data.items) {
       const li = document.createElement("li");
       li.className = "rec";
@@ -157,9 +157,9 @@ async function recommend() {
 
 $("use-user").onclick = () => {
   const u = users[Number($("users").value)];
-  if (u) { history = u.history.slice(); renderHistory(); }
+  if (u) { picked = u.history.slice(); renderHistory(); }
 };
-$("clear-history").onclick = () => { history = []; renderHistory(); };
+$("clear-history").onclick = () => { picked = []; renderHistory(); };
 $("search").onclick = search;
 $("query").addEventListener("keydown", (e) => { if (e.key === "Enter") search(); });
 $("recommend").onclick = recommend;
