@@ -1,9 +1,10 @@
 #include "serve/server.h"
 
-#include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -190,18 +191,20 @@ void add_routes(httplib::Server& svr, Engine& engine, Batcher& batcher, Metrics&
   });
 }
 
+// SIGTERM/SIGINT: the handler (on whichever thread the kernel picks) only writes a byte to a pipe; the stopper
+// thread reads it and stops the server. Threads that existed before serve started (libtorch's) need not block
+// the signals for this to work.
+int g_stop_pipe[2] = {-1, -1};
+
+extern "C" void on_stop_signal(int) {
+  const char byte = 1;
+  [[maybe_unused]] auto n = write(g_stop_pipe[1], &byte, 1);
+}
+
 }  // namespace
 
 void run_server(const ServeOptions& options) {
-  // SIGTERM/SIGINT are taken by one thread (sigwait) that stops the server; every other thread, the model's
-  // included, is created after they are blocked here, so none of them is killed by one.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not kill the server
-
   if (options.timeout_ms < 1) throw InputError("--timeout-ms must be at least 1");
   if (options.max_body_bytes < 16) throw InputError("--max-body-bytes must be at least 16");
   if (options.limits.max_history < 1) throw InputError("--max-history must be at least 1");
@@ -228,20 +231,33 @@ void run_server(const ServeOptions& options) {
     throw Error(fmt::format("cannot bind {}:{} (in use, or not an address of this machine)", options.host, port));
   }
 
-  std::atomic<bool> listening_done{false}, signalled{false};
+  if (pipe(g_stop_pipe) != 0) throw Error("serve: cannot create the signal pipe");
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+  std::atomic<bool> listening_done{false};
   std::thread stopper([&] {
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    signalled = true;
-    if (!listening_done) fmt::print(stderr, "serve: signal {}, finishing in-flight requests\n", sig);
-    svr.stop();
+    char byte = 0;
+    while (read(g_stop_pipe[0], &byte, 1) < 0 && errno == EINTR) {
+    }
+    if (byte == 1) fmt::print(stderr, "serve: stop signal, finishing in-flight requests\n");
+    // stop() does nothing before listen has started: a signal that early is repeated until it takes.
+    while (!listening_done) {
+      svr.stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   });
   fmt::print("listening on http://{}:{}\n", options.host, port);
   std::fflush(stdout);
   const bool ok = svr.listen_after_bind();  // returns after stop(), once every handler has finished
   listening_done = true;
-  if (!signalled) pthread_kill(stopper.native_handle(), SIGTERM);  // wakes the stopper when listen ended on its own
+  const char wake = 0;  // wakes the stopper when listen ended on its own
+  [[maybe_unused]] auto n = write(g_stop_pipe[1], &wake, 1);
   stopper.join();
+  signal(SIGTERM, SIG_DFL);
+  signal(SIGINT, SIG_DFL);
   batcher.stop();
   if (!ok) throw Error("the HTTP server stopped with an error");
   fmt::print(stderr, "serve: stopped\n");
