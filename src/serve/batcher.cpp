@@ -94,7 +94,7 @@ void Batcher::execute(const std::vector<std::shared_ptr<Job>>& all) {
   std::vector<std::shared_ptr<Job>> batch;
   for (const auto& job : all) {
     if (job->abandoned || now >= job->deadline) {
-      job->error = std::make_exception_ptr(RequestError(504, "the request timed out in the queue"));
+      job->error = std::make_exception_ptr(RequestError(504, "the request timeout passed while it was queued"));
       job->done.set_value();
     } else {
       batch.push_back(job);

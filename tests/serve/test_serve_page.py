@@ -75,8 +75,9 @@ class Browser:
 
     def wait_for(self, expression, timeout=60):
         deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.js(expression):
+        guarded = f"(() => {{ try {{ return !!({expression}); }} catch (e) {{ return false; }} }})()"
+        while time.time() < deadline:  # false (not an error) while the page is still loading
+            if self.js(guarded):
                 return
             time.sleep(0.05)
         raise TimeoutError(f"never true: {expression}")
