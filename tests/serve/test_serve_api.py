@@ -8,10 +8,12 @@
  - 503 with Retry-After above the queue bound; 504 past the request timeout;
  - SIGTERM with a request in flight: it is answered, then the process exits 0.
 Chat completions are tested in test_serve_chat.py, the page in test_serve_page.py."""
+import atexit
 import json
 import os
 import random
 import re
+import shutil
 import sys
 import tempfile
 import threading
@@ -38,6 +40,7 @@ def check_error(server, body, status, needle, path="/v1/recommend"):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="serve_api_")
+    atexit.register(shutil.rmtree, tmp, True)
     model = os.path.join(tmp, "model")
     make_model(model)
     rows = test_rows(ROWS)

@@ -4,9 +4,11 @@
  - stream=true: server-sent events whose deltas join to the same content, a finish_reason, then [DONE];
  - sampling with a seed repeats itself;
  - control tokens (<|im_end|>, <think>, SID tokens) in user text, bad roles and bad options: 4xx, one line."""
+import atexit
 import json
 import os
 import subprocess
+import shutil
 import sys
 import tempfile
 
@@ -23,6 +25,7 @@ def check_error(server, body, status, needle):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="serve_chat_")
+    atexit.register(shutil.rmtree, tmp, True)
     model = os.path.join(tmp, "model")
     make_model(model)
     server = Server(model, "--max-tokens", "64")

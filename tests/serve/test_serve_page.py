@@ -4,6 +4,7 @@ catalog and adds an item to the history, asks (plain, then think), and checks th
 reasoning against the API's answer for the same history. A screenshot is kept as an artifact
 ($SIDR_ARTIFACT_DIR, default ./test-artifacts). Skips (77) without Chromium; every wait has a timeout."""
 import base64
+import atexit
 import json
 import os
 import select
@@ -112,6 +113,7 @@ def main():
         print("SKIP: no chromium on PATH")
         sys.exit(77)
     tmp = tempfile.mkdtemp(prefix="serve_page_")
+    atexit.register(shutil.rmtree, tmp, True)
     model = os.path.join(tmp, "model")
     make_model(model)
     server = Server(model, "--beams", "4", "--think-tokens", "8")
