@@ -11,7 +11,7 @@ CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 
-.PHONY: deps oracles build build-san run test test-core test-san fuzz clean
+.PHONY: deps oracles build build-san run serve test test-core test-san fuzz clean
 
 deps:
 	./scripts/install-deps.sh
@@ -34,6 +34,11 @@ PRESET ?= quick
 run: build
 	./$(BUILD)/sidreasoner data check --data $(DATA) --dataset $(DATASET)
 	./$(BUILD)/sidreasoner pipeline --preset $(PRESET) --data $(DATA) --dataset $(DATASET)
+
+# Serves the last `make run` (runs/$(PRESET)) with its test evaluation's model options (docs/serve.md).
+PORT ?= 8080
+serve: build
+	./scripts/serve-run.sh runs/$(PRESET) $(PORT)
 
 test: build build-san oracles
 	cd $(BUILD_SAN) && ctest --output-on-failure -j $(JOBS)

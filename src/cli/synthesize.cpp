@@ -24,7 +24,7 @@ void setup(CLI::App& root) {
   cmd->add_option("--seed", o->seed, "Seed of the template choices")->capture_default_str();
   cmd->add_option("--max-rows", o->max_rows, "Narrative rows: the first N train rows (0 = all)")->capture_default_str();
   cmd->add_option("--teacher-url", o->teacher.url,
-                  "OpenAI-compatible server (http://host:port); /v1/chat/completions is appended. Empty: offline");
+                  "OpenAI-compatible server (http[s]://host:port); /v1/chat/completions is appended. Empty: offline");
   cmd->add_option("--teacher-model", o->teacher.model, "The request's model name")->capture_default_str();
   cmd->add_option("--teacher-concurrency", o->teacher.concurrency, "Requests in flight at most")->capture_default_str();
   cmd->add_option("--teacher-timeout", o->teacher.timeout_s, "Connect/read timeout per request, seconds")

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -35,7 +35,7 @@ double log_add(double a, double b) {
 
 // The K thoughts of every prompt as generations that kept their state (for close_thought), with log p(t).
 struct Drawn {
-  std::vector<Generation> generations;  // prompt p's at [p * K, (p + 1) * K)
+  std::vector<Generation> generations;  // grouped by prompt, in prompt order
   std::vector<double> log_probs;
   std::vector<std::size_t> prompt_of;   // the prompt each generation belongs to
 };
@@ -139,11 +139,11 @@ std::vector<MarginalResult> marginalised_search(StepModel& model, const sid::Sid
   // Distinct thoughts per prompt (samples repeat), then every one closed and continued in one batch.
   std::vector<std::size_t> owner;  // prompt of each continued thought
   std::vector<Continuation> rows;
-  std::vector<std::map<std::vector<TokenId>, bool>> seen(think_prompts.size());
+  std::vector<std::set<std::vector<TokenId>>> seen(think_prompts.size());
   for (std::size_t g = 0; g < drawn.generations.size(); ++g) {
     const Generation& gen = drawn.generations[g];
     const std::size_t p = drawn.prompt_of[g];
-    if (gen.tokens.empty() || !seen[p].emplace(gen.tokens, true).second) continue;
+    if (gen.tokens.empty() || !seen[p].insert(gen.tokens).second) continue;
     ScoredThought t;
     t.tokens = gen.tokens;
     t.log_prob = drawn.log_probs[g];

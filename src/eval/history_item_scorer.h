@@ -24,6 +24,11 @@ class HistoryItemScorer : public decode::ItemScorer {
 
   // The history (item ids, oldest first, non-empty) of the user whose prompt this is.
   void add_context(const std::vector<decode::TokenId>& prompt, std::vector<std::int64_t> history);
+  // Forgets every registered prompt (a server does this after each batch, so the map stays bounded).
+  void clear_contexts() {
+    histories_.clear();
+    lengths_.clear();
+  }
 
   std::int64_t num_items() const override { return runs_.front().num_items(); }
   // std::runtime_error for a search prompt that starts with no registered prompt.

@@ -91,4 +91,8 @@ void Recommender::add_context(const std::vector<decode::TokenId>& prompt, const 
   if (item_scorer_) item_scorer_->add_context(prompt, history);
 }
 
+void Recommender::clear_contexts() {
+  if (item_scorer_) item_scorer_->clear_contexts();
+}
+
 }  // namespace sidr::eval

@@ -51,6 +51,8 @@ class Recommender {
   bool has_item_prior() const { return item_scorer_ != nullptr; }
   // The user's history (catalog item ids, oldest first) behind a prompt; ignored without an item prior.
   void add_context(const std::vector<decode::TokenId>& prompt, const std::vector<std::int64_t>& history);
+  // Forgets every add_context (serving: after each batch, so memory stays bounded).
+  void clear_contexts();
 
  private:
   std::unique_ptr<decode::StepModel> model_;

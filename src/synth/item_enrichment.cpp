@@ -58,14 +58,16 @@ std::string offline_item_paragraph(const data::Item& item, const std::string& da
   std::string description = clean_description(item);
   if (!title.empty()) description = replace_all(description, title, sid);
   const std::uint64_t pick = row_seed(seed, 0x17e3);
-  LeakContext title_only;  // only the "recites the title" rule applies to an item's own paragraph
+  LeakContext title_only;  // an item's own paragraph: its SID is allowed, its title is not
+  title_only.history_sids = {sid};
   title_only.title_words = words(title);
 
   std::vector<std::string> sentences;
   if (!brand.empty() && !words(brand).empty()) {
-    const std::string options[] = {fmt::format("{} is made by {}.", sid, brand),
-                                   fmt::format("{} comes from {}.", sid, brand),
-                                   fmt::format("The maker of {} is {}.", sid, brand)};
+    const char* stop = ends_with(brand, ".") ? "" : ".";  // "Co., Inc." ends the sentence itself
+    const std::string options[] = {fmt::format("{} is made by {}{}", sid, brand, stop),
+                                   fmt::format("{} comes from {}{}", sid, brand, stop),
+                                   fmt::format("The maker of {} is {}{}", sid, brand, stop)};
     sentences.push_back(options[pick % 3]);
   }
   if (!terms.empty()) {

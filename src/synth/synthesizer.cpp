@@ -68,7 +68,8 @@ void ask_teacher(const SynthOptions& o, const data::Catalog& catalog, std::vecto
     const data::Item& it = *job.item;
     ItemFacts facts{it.sid, clean_title(it.title, o.dataset), clean_text(it.brand), clean_text(it.categories),
                     clean_description(it, 200)};
-    LeakContext own;
+    LeakContext own;  // the item's own SID is allowed, its title and any other SID are not
+    own.history_sids = {it.sid};
     own.title_words = words(facts.title);
     const auto analysis = client.complete(item_analysis_prompt(facts), [](const std::string& r) {
       return r.empty() ? std::string("is empty") : std::string();

@@ -37,9 +37,8 @@ struct TeacherClient::Reply {
 };
 
 void TeacherOptions::validate() const {
-  if (!starts_with(url, "http://"))
-    throw InputError("--teacher-url: expected http://host[:port][/path], got '" + url +
-                     "' (https is not built in; put a local proxy in front)");
+  if (!starts_with(url, "http://") && !starts_with(url, "https://"))
+    throw InputError("--teacher-url: expected http[s]://host[:port][/path], got '" + url + "'");
   if (concurrency < 1 || concurrency > 256)
     throw InputError("--teacher-concurrency must be in 1..256, got " + std::to_string(concurrency));
   if (!(timeout_s > 0)) throw InputError("--teacher-timeout must be > 0 seconds");
@@ -54,7 +53,7 @@ TeacherClient::TeacherClient(TeacherOptions options) : options_(std::move(option
   id_ = ++instances;
   options_.validate();
   // "http://host:port/prefix" -> host "http://host:port", path "/prefix/v1/chat/completions".
-  const std::size_t slash = options_.url.find('/', 7);
+  const std::size_t slash = options_.url.find('/', options_.url.find("://") + 3);
   host_ = options_.url.substr(0, slash);
   std::string prefix = slash == std::string::npos ? "" : options_.url.substr(slash);
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();

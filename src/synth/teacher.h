@@ -21,7 +21,7 @@
 namespace sidr::synth {
 
 struct TeacherOptions {
-  std::string url;                // e.g. http://127.0.0.1:8000; empty: no teacher
+  std::string url;                // http[s]://host[:port][/prefix], e.g. http://127.0.0.1:8000; empty: no teacher
   std::string model = "gpt-4o";   // the "model" field of each request
   std::string api_key_env = "OPENAI_API_KEY";  // sent as "Authorization: Bearer ..." when the variable is set
   int concurrency = 4;            // requests in flight at most

@@ -9,8 +9,8 @@
 namespace sidr::synth {
 
 // HTML character references: the named ones of HTML 4 (Latin-1, symbols, Greek, typographic) plus &apos;, and
-// numeric &#NN; / &#xHH;. Unknown names and malformed references are left as they are (html.unescape decodes
-// a superset; the test compares both on every shipped title).
+// numeric &#NN; / &#xHH;. Unknown names and malformed references are left as they are (Python's html.unescape
+// decodes a superset; tests/synth/check_corpus.py cleans with it, and agrees on the whole shipped corpus).
 std::string decode_html_entities(std::string_view text);
 
 // Entities decoded, tags ("<br>", "<!-- ... -->") removed, a trailing `" />` (a scraped attribute) cut, runs of

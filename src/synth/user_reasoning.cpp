@@ -1,6 +1,7 @@
 #include "synth/user_reasoning.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -13,6 +14,10 @@ namespace sidr::synth {
 
 const char* const kNewDirection =
     "Nothing in my earlier purchases points to what I need next, so I expect to move in a new direction.";
+// Used only when a word of kNewDirection is itself a target-only word (e.g. a title with "points").
+const char* const kNewDirectionAlternatives[] = {
+    "My earlier purchases do not tell me what comes next; this time I expect something different.",
+    "I expect a change."};
 
 const char* grounding_name(Grounding grounding) {
   switch (grounding) {
@@ -173,16 +178,21 @@ Reasoning offline_reasoning(const std::vector<ItemText>& history, const ItemText
       r.grounding = Grounding::WordsAndBrand;
     }
   }
-  for (const auto& text : candidates)
+  for (auto& text : candidates) {
+    // A template may open with the carriers' phrase ("an earlier purchase of mine shows ...").
+    text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
     if (find_leak(text, leaks).empty()) {
       r.text = text;
       return r;
     }
+  }
   r.fell_back = !candidates.empty();
   r.grounding = Grounding::NewDirection;
   r.words.clear();
   r.brand.clear();
   r.text = kNewDirection;
+  for (const char* alternative : kNewDirectionAlternatives)
+    if (!find_leak(r.text, leaks).empty()) r.text = alternative;
   return r;
 }
 

@@ -22,8 +22,10 @@ struct Reasoning {
   bool fell_back = false;          // every template of its grounding leaked, so the new-direction text was used
 };
 
-// The fixed statement for a target that continues nothing in the history.
+// The fixed statement for a target that continues nothing in the history (two fixed alternatives stand in
+// when one of its own words would be a target-only word).
 extern const char* const kNewDirection;
+extern const char* const kNewDirectionAlternatives[2];
 
 // Deterministic in (history, target, seed): the seed picks the template.
 Reasoning offline_reasoning(const std::vector<ItemText>& history, const ItemText& target, std::uint64_t seed);

@@ -228,7 +228,9 @@ TEST(BeamSearchKeepState, HypothesesResumeAsTheirWholeSequences) {
   BeamSearchOptions o;
   o.beams = 4;
   o.max_new_tokens = 3;
-  o.end_tokens = {7};
+  // The end token is the first prompt's likeliest next token, so some hypotheses finish and others are cut.
+  const auto end = static_cast<TokenId>(toy.logits_after(prompts[0]).argmax().item<std::int64_t>());
+  o.end_tokens = {end};
   o.keep_state = true;
   auto found = beam_search(toy, prompts, nullptr, o);
   std::size_t finished = 0, cut = 0;
@@ -236,7 +238,7 @@ TEST(BeamSearchKeepState, HypothesesResumeAsTheirWholeSequences) {
     ASSERT_EQ(found[p].size(), 4u);
     for (const auto& h : found[p]) {
       ASSERT_TRUE(h.saved) << "prompt " << p;
-      (h.tokens.back() == 7 ? finished : cut) += 1;
+      (h.tokens.back() == end ? finished : cut) += 1;
       toy.resume({{h.saved, h.saved_row, 0, {h.tokens.back()}}});
       auto whole = prompts[p];
       whole.insert(whole.end(), h.tokens.begin(), h.tokens.end());

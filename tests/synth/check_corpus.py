@@ -16,8 +16,10 @@ STOP = set("the and for with from that this are was were has have not you your o
            "onto per of to in on at by or an a as is it be".split())
 UNITS = set("pack packs pcs piece pieces inch inches lbs length width height diameter size count set sets mm ft feet "
             "oz qty quantity total new".split())
-NEW_DIRECTION = ("Nothing in my earlier purchases points to what I need next, so I expect to move in a new "
-                 "direction.")
+NEW_DIRECTION = {"Nothing in my earlier purchases points to what I need next, so I expect to move in a new "
+                 "direction.",
+                 "My earlier purchases do not tell me what comes next; this time I expect something different.",
+                 "I expect a change."}
 SID_TOKEN = re.compile(r"<[a-z]_[0-9]+>")
 
 
@@ -73,6 +75,8 @@ def main():
             fail(f"item {key}: llm_stage2 names other SIDs {others}")
         if contains_run(words(text.replace(sid, " ")), words(title[key])):
             fail(f"item {key}: llm_stage2 recites the title")
+        if html.unescape(text) != text or '" />' in text:
+            fail(f"item {key}: llm_stage2 keeps an HTML entity or a scraped-attribute tail: {text[:200]}")
         if entry["title"] != items[key]["title"] or entry["index"] != sid:
             fail(f"item {key}: title/index fields differ from the catalog")
 
@@ -118,6 +122,8 @@ def main():
             fail(f"{where}: target-only words {sorted(leaked)} in: {reasoning}")
         if contains_run(words(rest), words(title[target_id])):
             fail(f"{where}: the reasoning recites the target title")
+        if html.unescape(reasoning) != reasoning or '" />' in reasoning:
+            fail(f"{where}: the reasoning keeps an HTML entity or a scraped-attribute tail")
         if not re.search(r"\b(I|my|me)\b", reasoning):
             fail(f"{where}: not in the first person")
         # Target-selected: every quoted word is shared by the target title and a history title.
@@ -129,7 +135,7 @@ def main():
             fail(f"{where}: quoted words {sorted(quoted - shared)} are not shared with the target")
         stats["shared_words"] += bool(shared)
         stats["shared_brand"] += shares_brand
-        if reasoning == NEW_DIRECTION:
+        if reasoning in NEW_DIRECTION:
             stats["new_direction"] += 1
             stats["fallbacks"] += bool(shared or shares_brand)
         elif not shared and not shares_brand:

@@ -63,7 +63,7 @@ TEST(OfflineReasoning, SharedWordsAreNamedWithTheirItems) {
   const ItemText target = item(kT, "Stainless Steel Hex Bolt");
   const Reasoning r = offline_reasoning(history, target, 1);
   EXPECT_EQ(r.grounding, Grounding::Words);
-  EXPECT_EQ(r.words, (std::vector<std::string>{"steel", "stainless"}));  // both in 2 items, "steel" seen last
+  EXPECT_EQ(r.words, (std::vector<std::string>{"stainless", "steel"}));  // both in 2 items, last seen together
   EXPECT_NE(r.text.find(kS1), std::string::npos);
   EXPECT_NE(r.text.find(kS3), std::string::npos);
   EXPECT_EQ(r.text.find(kS2), std::string::npos);  // the glue does not continue

@@ -55,6 +55,28 @@ def main():
         if not m or abs(float(m.group(1)) - words_pct) > slack or abs(float(m.group(2)) - brand_pct) > slack:
             sys.exit(f"FAIL printed shares {m and m.groups()} vs checker {words_pct:.1f}% / {brand_pct:.1f}%")
 
+        # The checker can fail: one row broken at a time (the target SID; a target-only word) is refused.
+        import csv, shutil
+        rows = list(csv.reader(open(f"{full}/index/{CAT}.integrated_narrative.csv", encoding="utf-8", newline="")))
+        items = json.load(open(f"{DATA}/index/{CAT}.item.json", encoding="utf-8"))
+        cols = {c: i for i, c in enumerate(rows[0])}
+        row = rows[1 + 1234]
+        target_only = [w for w in re.findall(r"[a-z]{4,}", items[row[cols["item_id"]]]["title"].lower())
+                       if w not in row[cols["history_item_title"]].lower()]
+        for name, extra in (("target SID", row[cols["item_sid"]]), ("target-only word", target_only[0])):
+            broken = f"{tmp}/broken"
+            shutil.copytree(full, broken)
+            bad = [list(r) for r in rows]
+            bad[1 + 1234][cols["reasoning_path"]] += " " + extra
+            with open(f"{broken}/index/{CAT}.integrated_narrative.csv", "w", encoding="utf-8", newline="") as f:
+                csv.writer(f, lineterminator="\n").writerows(bad)
+            r = subprocess.run([sys.executable, f"{HERE}/check_corpus.py", DATA, CAT, broken], capture_output=True,
+                               text=True)
+            if r.returncode == 0 or "row 1235" not in r.stdout:
+                sys.exit(f"FAIL the checker accepted a reasoning with the {name}: {r.stdout}")
+            print(f"ok   the checker refuses a reasoning with the {name}: {r.stdout.strip()[:120]}")
+            shutil.rmtree(broken)
+
         synthesize(prefix, "--seed", "7", "--max-rows", "500")
         full_csv, prefix_csv = read(full, "integrated_narrative.csv"), read(prefix, "integrated_narrative.csv")
         if not full_csv.startswith(prefix_csv):
