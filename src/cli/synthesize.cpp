@@ -22,7 +22,12 @@ void setup(CLI::App& root) {
                                  "`tasks` and `sft` look by default)")
       ->required();
   cmd->add_option("--seed", o->seed, "Seed of the template choices")->capture_default_str();
-  cmd->add_option("--max-rows", o->max_rows, "Narrative rows: the first N train rows (0 = all)")->capture_default_str();
+  cmd->add_option("--max-rows", o->max_rows, "Narrative rows: the first N rows of the split (0 = all)")
+      ->capture_default_str();
+  cmd->add_option("--split", o->split,
+                  "train (the training corpus and item paragraphs), or valid / test (only "
+                  "<Cat>.<split>.integrated_narrative.csv, for think mode's oracle and word recall)")
+      ->capture_default_str();
   cmd->add_option("--teacher-url", o->teacher.url,
                   "OpenAI-compatible server (http[s]://host:port); /v1/chat/completions is appended. Empty: offline");
   cmd->add_option("--teacher-model", o->teacher.model, "The request's model name")->capture_default_str();

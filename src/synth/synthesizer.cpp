@@ -112,6 +112,8 @@ void ask_teacher(const SynthOptions& o, const data::Catalog& catalog, std::vecto
 void SynthOptions::validate() const {
   if (out.empty()) throw InputError("--out: an output directory is required");
   if (dataset.empty()) throw InputError("--dataset: a dataset name is required");
+  if (split != "train" && split != "valid" && split != "test")
+    throw InputError("--split: expected train, valid or test, got '" + split + "'");
   if (!teacher.url.empty()) teacher.validate();
 }
 
@@ -119,12 +121,14 @@ SynthSummary synthesize(const SynthOptions& o) {
   o.validate();
   const data::DatasetPaths paths{o.data, o.dataset};
   const data::Catalog catalog = data::Catalog::load(paths);
-  const data::Interactions train = data::Interactions::load(paths.interactions(data::Split::Train));
+  const bool training = o.split == "train";
+  const data::Interactions train = data::Interactions::load(paths.interactions(
+      training ? data::Split::Train : o.split == "valid" ? data::Split::Valid : data::Split::Test));
   const std::string category = data::category_phrase(o.dataset);
 
   SynthSummary summary;
   std::vector<ItemJob> items;
-  for (std::size_t i = 0; i < catalog.items().size(); ++i) {
+  for (std::size_t i = 0; training && i < catalog.items().size(); ++i) {
     const data::Item& item = catalog.items()[i];
     items.push_back({&item, offline_item_paragraph(item, o.dataset, category, row_seed(o.seed, 1'000'000'000 + i))});
   }
@@ -160,7 +164,7 @@ SynthSummary synthesize(const SynthOptions& o) {
     // The last line of defence: nothing leaking is ever written, whoever wrote it.
     const std::string why = find_leak(job.reasoning, make_leak_context(job.history, job.target));
     if (!why.empty())
-      throw Error(fmt::format("internal: the reasoning for train line {} {}", job.row->line, why));
+      throw Error(fmt::format("internal: the reasoning for {} line {} {}", o.split, job.row->line, why));
     out_rows.push_back({*job.row, job.reasoning, job.narrative});
     switch (job.offline.grounding) {
       case Grounding::Words: ++summary.words; break;
@@ -171,9 +175,12 @@ SynthSummary synthesize(const SynthOptions& o) {
     if (job.offline.fell_back) ++summary.fell_back;
   }
   std::filesystem::create_directories(o.out / "index");
-  summary.item_file = o.out / "index" / (o.dataset + ".item_enhanced_v2.json");
-  summary.narrative_file = o.out / "index" / (o.dataset + ".integrated_narrative.csv");
-  tasks::write_item_enhanced_json(summary.item_file, doc);
+  summary.narrative_file =
+      o.out / "index" / (o.dataset + (training ? "" : "." + o.split) + ".integrated_narrative.csv");
+  if (training) {
+    summary.item_file = o.out / "index" / (o.dataset + ".item_enhanced_v2.json");
+    tasks::write_item_enhanced_json(summary.item_file, doc);
+  }
   tasks::write_narrative_csv(summary.narrative_file, out_rows);
   summary.items = items.size();
   summary.rows = out_rows.size();
@@ -182,8 +189,8 @@ SynthSummary synthesize(const SynthOptions& o) {
 
 std::string format_summary(const SynthSummary& s) {
   auto pct = [&](std::size_t n) { return s.rows ? 100.0 * static_cast<double>(n) / static_cast<double>(s.rows) : 0.0; };
-  std::string out = fmt::format("wrote {} ({} items)\nwrote {} ({} rows)\n", s.item_file.string(), s.items,
-                                s.narrative_file.string(), s.rows);
+  std::string out = s.item_file.empty() ? "" : fmt::format("wrote {} ({} items)\n", s.item_file.string(), s.items);
+  out += fmt::format("wrote {} ({} rows)\n", s.narrative_file.string(), s.rows);
   out += fmt::format(
       "reasoning grounding (offline): shared words {} ({:.1f}%), shared brand {} ({:.1f}%), both {} ({:.1f}%), "
       "new direction {} ({:.1f}%, of which {} because every template leaked)\n",

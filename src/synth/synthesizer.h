@@ -1,6 +1,7 @@
 // `sidreasoner synthesize`: writes the enriched corpus (sidreasoner.md §2.5) for one dataset:
 // <out>/index/<Cat>.item_enhanced_v2.json (one llm_stage2 paragraph per item) and
-// <out>/index/<Cat>.integrated_narrative.csv (one row per train row: reasoning_path, integrated_narrative).
+// <out>/index/<Cat>.integrated_narrative.csv (one row per train row: reasoning_path, integrated_narrative);
+// with split valid/test, <out>/index/<Cat>.<split>.integrated_narrative.csv for that split's rows instead.
 // Offline templates by default; with a teacher URL, an OpenAI-compatible model writes the texts and the offline
 // generator stands in for every reply that fails or leaks (synth/teacher.h).
 #pragma once
@@ -17,7 +18,10 @@ struct SynthOptions {
   std::string dataset = "Industrial_and_Scientific";  // category name
   std::filesystem::path out;                          // output root; files go to <out>/index/
   std::uint64_t seed = 42;                            // picks the templates (per item and per row)
-  std::size_t max_rows = 0;                           // narrative rows: the first N train rows; 0 = all
+  std::size_t max_rows = 0;                           // narrative rows: the first N rows of the split; 0 = all
+  // The split whose rows get reasoning: "train" (the training corpus, and the item paragraphs) or "valid" /
+  // "test" (<Cat>.<split>.integrated_narrative.csv only: think mode's oracle thoughts and word recall).
+  std::string split = "train";
   bool progress = true;                               // a progress bar / periodic lines on stderr
   TeacherOptions teacher;                             // url empty: offline only
 

@@ -13,7 +13,7 @@ namespace sidr::tasks {
 namespace {
 
 const std::vector<std::string>& known_groups() {
-  static const std::vector<std::string> groups = {"T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8"};
+  static const std::vector<std::string> groups = {"T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "reason"};
   return groups;
 }
 
@@ -74,7 +74,7 @@ void TaskOptions::validate() const {
   for (const auto& [group, weight] : weights) {
     const auto& groups = known_groups();
     if (std::find(groups.begin(), groups.end(), group) == groups.end())
-      throw InputError("task weight for unknown task '" + group + "' (expected T1..T8)");
+      throw InputError("task weight for unknown task '" + group + "' (expected T1..T8, or reason for Stage 2's reasoning samples)");
     if (!std::isfinite(weight) || weight < 0)
       throw InputError("task weight for " + group + " must be a finite number >= 0, got " + std::to_string(weight));
   }
@@ -177,17 +177,15 @@ TextSet build_stage2_text(const data::DatasetPaths& paths, const TaskOptions& op
   // Bad rows (a reasoning naming its target, SIDs not in the index) stop here, before any training.
   check_narrative(NarrativeFile::load(file), data::Catalog::load_index_and_items(paths.index_json(), paths.item_json()));
   TextSet set;
-  GroupCount count;
-  count.group = "reason";
   TaskContext ctx;
   ctx.category = data::category_phrase(paths.name);
   ctx.style = options.style;
   ctx.seed = options.seed;
   GroupSources sources;
   sources.user_corpus = file;
-  set.samples = build_group("reason", ctx, sources, &set.corpus);
-  count.source_rows = count.samples = set.samples.size();
-  set.counts.push_back(count);
+  // Weighted like a Stage 1 group ("reason=0.2" keeps a seeded fifth), group index 8 (after T1..T8).
+  add_group(set, "reason", build_group("reason", ctx, sources, &set.corpus), weight_of(options, "reason"),
+            options.seed, 8);
   if (options.plain_weight > 0) {
     // Plain mode kept alive: T1 exactly as Stage 1 builds it (same prompt, empty think block, target-only
     // labels), weighted as Stage 1 weights T1 (same seed offset, group index 0).
