@@ -46,7 +46,9 @@ void setup(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--beams", o->beams, "beams = SIDs returned per user")->capture_default_str();
   cmd->add_option("--out", o->out_dir, "output directory (predictions.json, metrics.json)")->required();
-  cmd->add_option("--limit", o->limit, "evaluate the first N rows (0 = all)")->capture_default_str();
+  cmd->add_option("--limit", o->limit, "evaluate the first N rows (0 = all)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);  // std::size_t would take -1 as 2^64-1
   cmd->add_option("--batch-size", o->batch_size, "users per batched search")->capture_default_str();
   cmd->add_option("--think-tokens", o->think_tokens, "think mode: greedy thought budget")->capture_default_str();
   cmd->add_flag("--beam-sampling", o->beam_sampling,
