@@ -254,7 +254,8 @@ std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
                     "stage1/final_checkpoint/config.json",
                     {concat(concat({"sft", "--stage", "1"}, data_flags),
                             concat({"--model", init, "--tokenizer", tokenizer, "--out", run + "/stage1"},
-                                   flags_from_json(config["sft"])))}});
+                                   flags_from_json(config["sft"])))},
+                    /*resumable=*/true});
 
   // Ensemble members: Stage 1 again with other seeds; every evaluation decodes them together with stage1.
   std::vector<std::string> member_flags;
@@ -265,7 +266,8 @@ std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
                       {concat(concat({"sft", "--stage", "1"}, data_flags),
                               concat({"--model", init, "--tokenizer", tokenizer, "--out", run + "/" + name, "--seed",
                                       std::to_string(seed)},
-                                     flags_from_json(config["sft"], {"seed"})))}});
+                                     flags_from_json(config["sft"], {"seed"})))},
+                      /*resumable=*/true});
     member_flags.push_back("--ensemble");
     member_flags.push_back(run + "/" + name + "/final_checkpoint");
   }

@@ -213,7 +213,10 @@ void run_stages(const std::vector<Stage>& stages, const RunnerOptions& options) 
     fmt::print(stderr, "pipeline: stage {}\n", stage.name);
     auto start = std::chrono::steady_clock::now();
     double peak = 0;
-    for (const auto& argv : stage.commands) {
+    const bool resume = stage.resumable && !redo &&
+                        fs::is_directory(options.run_dir / stage.name / "checkpoints");
+    for (std::vector<std::string> argv : stage.commands) {
+      if (resume) argv.push_back("--resume");
       fmt::print(stderr, "  $ {}\n", quote_command(argv));
       if (options.dry_run) continue;
       ChildResult result = run_child(argv);

@@ -253,9 +253,6 @@ TEST(Tokenizer, ConcurrentEncodeIsConsistent) {
   for (int m : mismatches) EXPECT_EQ(m, 0);
 }
 
-}  // namespace
-}  // namespace sidr::text
-
 // Bad input at the edges (issue 22): a file that would load with other ids than it lists, or without a token for
 // some byte, is refused at load, naming the token.
 TEST(Tokenizer, RefusesAListedIdThatWouldShift) {
@@ -283,3 +280,6 @@ TEST(Tokenizer, RefusesAMissingByteToken) {
     EXPECT_STREQ(e.what(), "tiny: field 'model.vocab': byte 0x21 has no token (its byte-level token \"!\" is missing)");
   }
 }
+
+}  // namespace
+}  // namespace sidr::text
