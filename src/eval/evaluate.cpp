@@ -24,6 +24,7 @@
 #include "text/tokenizer.h"
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/output_dir.h"
 #include "util/progress.h"
 
 namespace sidr::eval {

@@ -8,6 +8,7 @@
 #include "pipeline/report.h"
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/output_dir.h"
 
 namespace sidr::pipeline {
 namespace fs = std::filesystem;
@@ -328,6 +329,7 @@ void run_pipeline(const PipelineOptions& options) {
                                  options.overrides.empty() ? "" : " with its --set overrides", e.what()));
   }
   const RunnerOptions runner{run_dir, options.from_stage, options.dry_run};
+  if (!options.dry_run) check_output_directory(run_dir, "--out");
   check_stages(stages, runner);
   if (!options.dry_run) {
     fs::create_directories(run_dir);

@@ -21,6 +21,7 @@
 #include "train/trainer.h"
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/output_dir.h"
 
 namespace sidr::train {
 namespace fs = std::filesystem;

@@ -12,11 +12,6 @@ std::string read_file(const std::filesystem::path& path);
 // Writes content to path atomically: path.tmp.<pid> is written, flushed, fsync'ed, then renamed.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
-// Refuses (InputError naming `option` and the path) an output directory that could not be created or written:
-// a path that is not a directory, or whose nearest existing ancestor refuses a new entry. Probes with a
-// temporary directory it removes again, so nothing is left behind. Call it before any work.
-void check_output_directory(const std::filesystem::path& dir, const std::string& option);
-
 // A directory that appears at `final_path` only when commit() is called. Until then the work goes
 // into a sibling temporary directory, which the destructor removes if commit() was not reached.
 class AtomicDirectory {
