@@ -107,7 +107,7 @@ int launch_local_ranks(int nproc, const std::vector<std::string>& args,
     children.push_back(pid);
   }
 
-  // SIGTERM to the launcher goes to every rank (each then saves at the same step and exits, docs/train.md).
+  // SIGTERM (SIGINT) to the launcher goes to every rank (each then saves at the same step and exits, docs/train.md).
   static std::vector<pid_t>* ranks = nullptr;
   ranks = &children;
   struct sigaction action {};
@@ -118,6 +118,7 @@ int launch_local_ranks(int nproc, const std::vector<std::string>& args,
   };
   sigemptyset(&action.sa_mask);
   sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);  // Ctrl-C reaches the ranks from the terminal too: wait for them to save
 
   int result = 0;
   std::size_t running = children.size();
@@ -145,6 +146,7 @@ int launch_local_ranks(int nproc, const std::vector<std::string>& args,
     }
   }
   signal(SIGTERM, SIG_DFL);
+  signal(SIGINT, SIG_DFL);
   ranks = nullptr;
   return result;
 }

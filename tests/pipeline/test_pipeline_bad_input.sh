@@ -64,7 +64,7 @@ JSON
 cat > "$tmp/long.json" <<JSON
 {"name": "long", "tokenizer": {"vocab_size": 300}, "model": {"config": "$tmp/model.json"},
  "sft": {"epochs": 1000, "batch": 4, "micro_batch": 4, "patience": 0, "max_eval_samples": 4, "lr": 0.001,
-         "threads": 1, "nproc": 1},
+         "threads": 2, "nproc": 1},
  "eval": {"beams": 2, "limit": 2}}
 JSON
 "$SIDR_BIN" pipeline --preset "$tmp/long.json" --data "$fix" --dataset Office_Products --out "$tmp/long" \
@@ -76,8 +76,10 @@ for _ in $(seq 600); do  # until stage1 has trained a step (metrics.jsonl has a 
   sleep 0.5
 done
 [ -s "$tmp/long/stage1/metrics.jsonl" ] || { echo "FAIL: stage1 never trained a step"; cat "$tmp/long.err"; exit 1; }
+# The stage and what runs under it (with 2 threads sft re-runs itself as one rank under its launcher).
 stage_pids=$(cat /proc/"$pipeline_pid"/task/*/children)
 [ -n "$stage_pids" ] || { echo "FAIL: no running stage under the pipeline"; exit 1; }
+for pid in $stage_pids; do stage_pids="$stage_pids $(cat /proc/"$pid"/task/*/children 2> /dev/null || true)"; done
 kill -TERM "$pipeline_pid"
 set +e
 wait "$pipeline_pid"
