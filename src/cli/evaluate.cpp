@@ -48,7 +48,11 @@ void setup(CLI::App& root) {
   cmd->add_option("--out", o->out_dir, "output directory (predictions.json, metrics.json)")->required();
   cmd->add_option("--limit", o->limit, "evaluate the first N rows (0 = all)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);  // std::size_t would take -1 as 2^64-1
+      ->check(CLI::Validator(  // std::size_t would take -1 as 2^64-1
+          [](std::string& value) {
+            return !value.empty() && value[0] == '-' ? "must not be negative (0 = all), got " + value : std::string();
+          },
+          "N >= 0"));
   cmd->add_option("--batch-size", o->batch_size, "users per batched search")->capture_default_str();
   cmd->add_option("--think-tokens", o->think_tokens, "think mode: greedy thought budget")->capture_default_str();
   cmd->add_flag("--beam-sampling", o->beam_sampling,

@@ -33,9 +33,9 @@ touch "$tmp/a_file"
 expect_error "^error: --out: $tmp/a_file: $tmp/a_file is not a directory$" \
   "${eval_args[@]}" --model "$tmp/model" --out "$tmp/a_file"
 # --limit -1 was taken as 2^64 - 1 (every row) and ran.
-expect_error "^error: --limit: Value -1 .*non-negative" "${eval_args[@]}" --model "$tmp/model" --limit -1 --out "$tmp/o"
+expect_error "^error: --limit: must not be negative (0 = all), got -1$" "${eval_args[@]}" --model "$tmp/model" --limit -1 --out "$tmp/o"
 # CLI11's errors are one line (they had a second: "Run with --help for more information.").
-expect_error "^error: Could not convert: --beams = x$" "${eval_args[@]}" --model "$tmp/model" --beams x --out "$tmp/o"
+expect_error "^error: Could not convert: --batch-size = x$" "${eval_args[@]}" --model "$tmp/model" --batch-size x --out "$tmp/o"
 expect_error "^error: The following argument was not expected: --nosuch" \
   "${eval_args[@]}" --model "$tmp/model" --nosuch --out "$tmp/o"
 
