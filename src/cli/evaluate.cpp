@@ -46,7 +46,13 @@ void setup(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--beams", o->beams, "beams = SIDs returned per user")->capture_default_str();
   cmd->add_option("--out", o->out_dir, "output directory (predictions.json, metrics.json)")->required();
-  cmd->add_option("--limit", o->limit, "evaluate the first N rows (0 = all)")->capture_default_str();
+  cmd->add_option("--limit", o->limit, "evaluate the first N rows (0 = all)")
+      ->capture_default_str()
+      ->check(CLI::Validator(  // std::size_t would take -1 as 2^64-1
+          [](std::string& value) {
+            return !value.empty() && value[0] == '-' ? "must not be negative (0 = all), got " + value : std::string();
+          },
+          "N >= 0"));
   cmd->add_option("--batch-size", o->batch_size, "users per batched search")->capture_default_str();
   cmd->add_option("--think-tokens", o->think_tokens, "think mode: thought budget in tokens")->capture_default_str();
   cmd->add_option("--think-decode", o->think_decode,

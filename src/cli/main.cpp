@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "cli/blas_auto.h"
@@ -46,6 +47,12 @@ static void skip_existence_checks(CLI::App& app) {
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) skip_existence_checks(*sub);
 }
 
+// The first line of an error message (torch's carry a multi-line backtrace after it).
+static std::string first_line(const char* what) {
+  std::string text = what;
+  return text.substr(0, text.find('\n'));
+}
+
 }  // namespace sidr::cli
 
 int main(int argc, char** argv) {
@@ -78,13 +85,15 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    // One line (CLI11's own exit() adds "Run with --help for more information." on a second one).
+    std::fprintf(stderr, "error: %s\n", sidr::cli::first_line(e.what()).c_str());
     return 2;
   } catch (const sidr::InputError& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
+    std::fprintf(stderr, "error: %s\n", sidr::cli::first_line(e.what()).c_str());
     return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "internal error: %s\n", e.what());
+    // A torch error (c10::Error) carries a C++ backtrace after its first line: never print it.
+    std::fprintf(stderr, "internal error: %s\n", sidr::cli::first_line(e.what()).c_str());
     return 1;
   }
   return 0;

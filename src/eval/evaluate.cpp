@@ -26,6 +26,7 @@
 #include "text/tokenizer.h"
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/output_dir.h"
 #include "util/progress.h"
 
 namespace sidr::eval {
@@ -123,6 +124,8 @@ Json score_list(const std::vector<decode::SidPrediction>& predictions) {
 
 EvaluateResult run_evaluation(const EvaluateOptions& options) {
   options.validate();
+  // An --out that cannot be written is refused before any work (and before anything is written).
+  check_output_directory(options.out_dir, "--out");
   options.runtime.apply();
   const auto mode = tasks::parse_eval_mode(options.mode);
   const auto split = data::parse_split(options.split);
@@ -132,9 +135,23 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
   auto catalog = data::Catalog::load(paths);
   auto interactions = data::Interactions::load(paths.interactions(split));
   if (options.limit > 0 && interactions.rows.size() > options.limit) interactions.rows.resize(options.limit);
-  auto tokenizer = text::Tokenizer::from_file(std::filesystem::path(options.model_dir) / "tokenizer.json");
+  // A target outside the catalog could never be recommended: it would count as a silent miss.
+  for (const auto& row : interactions.rows)
+    if (!catalog.has_sid(clean_target(row.item_sid)))
+      throw_input_error({interactions.file.string(), row.line, 0, "item_sid"},
+                        fmt::format("target SID {} is not in the catalog ({})", row.item_sid,
+                                    paths.index_json().string()));
+  const std::filesystem::path tokenizer_path = std::filesystem::path(options.model_dir) / "tokenizer.json";
+  auto tokenizer = text::Tokenizer::from_file(tokenizer_path);
   const decode::TokenId end_token = tokenizer.require_id("<|im_end|>");
-  auto trie = decode::build_reference_trie(catalog.distinct_sids(), tokenizer, end_token);
+  auto trie = [&] {
+    try {
+      return decode::build_reference_trie(catalog.distinct_sids(), tokenizer, end_token);
+    } catch (const InputError& e) {  // name both files: the SIDs come from the index, the tokens from the model
+      throw InputError(fmt::format("{}: {} (SIDs from {}: was the checkpoint trained on this catalog?)",
+                                   tokenizer_path.string(), e.what(), paths.index_json().string()));
+    }
+  }();
   std::optional<ReferenceReasoning> reference_reasoning;
   if (!options.narrative.empty()) reference_reasoning = ReferenceReasoning::load(options.narrative, catalog);
 

@@ -9,6 +9,7 @@
 #include "pipeline/report.h"
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/output_dir.h"
 
 namespace sidr::pipeline {
 namespace fs = std::filesystem;
@@ -63,6 +64,7 @@ void apply_overrides(Json& config, const std::vector<std::string>& overrides) {
       auto dot = path.find('.', start);
       std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
       if (key.empty()) throw InputError(fmt::format("--set '{}': empty key in '{}'", item, path));
+      if (node->is_null()) *node = Json::object();  // a new section (an unknown one is refused by name later)
       if (!node->is_object()) throw InputError(fmt::format("--set '{}': '{}' is not an object", item, key));
       if (dot == std::string::npos) {
         (*node)[key] = value;
@@ -74,9 +76,51 @@ void apply_overrides(Json& config, const std::vector<std::string>& overrides) {
   }
 }
 
+namespace {
+
+// The keys a configuration may hold at the top level and in "model" (everything else in the stage sections is a
+// command-line flag, which `--check-args` checks). An unknown key is most likely a typo that would otherwise be
+// ignored: refused, naming the preset file or the --set that brought it.
+bool known_top_level_key(const std::string& key) {
+  static const std::vector<std::string> known = {
+      "name", "description", "tokenizer", "model", "sft", "ensemble", "eval", "eval_train", "eval_valid",
+      "eval_test", "sasrec", "fusion", "synthesize", "stage2", "eval_modes", "rl", "preset_file", "data", "dataset"};
+  return std::find(known.begin(), known.end(), key) != known.end();
+}
+
+void check_known_keys(const Json& config, const Json& preset, const std::vector<std::string>& overrides) {
+  auto source = [&](const std::string& dotted) {
+    for (const auto& item : overrides)
+      if (item.rfind(dotted + "=", 0) == 0 || item.rfind(dotted + ".", 0) == 0) return "--set '" + item + "'";
+    return preset.value("preset_file", std::string("preset")) + ": field '" + dotted + "'";
+  };
+  for (auto it = config.begin(); it != config.end(); ++it)
+    if (!known_top_level_key(it.key()))
+      throw InputError(fmt::format("{}: unknown key '{}' (known: name, description, tokenizer, model, sft, ensemble, "
+                                   "eval, eval_<split>, eval_modes, sasrec, fusion, synthesize, stage2, rl)",
+                                   source(it.key()), it.key()));
+  if (config.contains("model") && config["model"].is_object())
+    for (auto it = config["model"].begin(); it != config["model"].end(); ++it)
+      if (it.key() != "config" && it.key() != "base_model")
+        throw InputError(fmt::format("{}: unknown key 'model.{}' (known: model.config, model.base_model)",
+                                     source("model." + it.key()), it.key()));
+  for (const char* section : {"tokenizer", "model", "sft", "eval", "eval_train", "eval_valid", "eval_test", "sasrec",
+                              "synthesize", "stage2", "eval_modes", "rl"})
+    if (config.contains(section) && !config[section].is_object())
+      throw InputError(fmt::format("{}: '{}' must be an object", source(section), section));
+  if (config.contains("model") && config["model"].contains("config") && !config["model"]["config"].is_string())
+    throw InputError(fmt::format("{}: 'model.config' must be a file name", source("model.config")));
+  if (config.contains("model") && config["model"].contains("base_model") &&
+      !config["model"]["base_model"].is_string())
+    throw InputError(fmt::format("{}: 'model.base_model' must be a directory name", source("model.base_model")));
+}
+
+}  // namespace
+
 Json resolve_config(const PipelineOptions& options, const Json& preset) {
   Json config = preset;
   apply_overrides(config, options.overrides);
+  check_known_keys(config, preset, options.overrides);
   config["data"] = fs::absolute(options.data).string();
   config["dataset"] = options.dataset;
   if (!options.base_model.empty()) config["model"] = {{"base_model", fs::absolute(options.base_model).string()}};
@@ -132,6 +176,24 @@ std::vector<std::string> eval_parts(const Json& config) {
   for (const auto& part : parts) {
     if (!part.is_string() || (part != "lm" && part != "single")) throw malformed();
     out.push_back(part.get<std::string>());
+  }
+  return out;
+}
+
+std::vector<std::string> eval_splits(const Json& config) {
+  if (!config.contains("eval") || !config["eval"].contains("splits")) return {"valid", "test"};
+  const Json& splits = config["eval"]["splits"];
+  auto malformed = [&] {
+    return InputError(fmt::format(
+        "config 'eval.splits': expected a list of \"train\", \"valid\" and \"test\" (each once), got {}",
+        splits.dump()));
+  };
+  if (!splits.is_array()) throw malformed();
+  std::vector<std::string> out;
+  for (const auto& split : splits) {
+    if (!split.is_string() || (split != "train" && split != "valid" && split != "test")) throw malformed();
+    if (std::find(out.begin(), out.end(), split.get<std::string>()) != out.end()) throw malformed();
+    out.push_back(split.get<std::string>());
   }
   return out;
 }
@@ -218,7 +280,8 @@ std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
                     {concat(concat({"sft", "--stage", "1"}, data_flags),
                             concat(concat({"--model", init, "--tokenizer", tokenizer, "--out", run + "/stage1"},
                                           corpus_flags),
-                                   flags_from_json(config["sft"])))}});
+                                   flags_from_json(config["sft"])))},
+                    /*resumable=*/true});
 
   // Stage 2, reasoning activation: "stage2": {sft flags} continues from Stage 1's model on the narrative's
   // reasoning paths; every evaluation then decodes Stage 2's model.
@@ -244,7 +307,8 @@ std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
                       {concat(concat({"sft", "--stage", "1"}, data_flags),
                               concat({"--model", init, "--tokenizer", tokenizer, "--out", run + "/" + name, "--seed",
                                       std::to_string(seed)},
-                                     flags_from_json(config["sft"], {"seed"})))}});
+                                     flags_from_json(config["sft"], {"seed"})))},
+                      /*resumable=*/true});
     member_flags.push_back("--ensemble");
     member_flags.push_back(run + "/" + name + "/final_checkpoint");
   }
@@ -265,8 +329,7 @@ std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
                     fmt::format("{}", fusion->weight), "--sasrec-mix", fusion->mix, "--sasrec-temperature",
                     fmt::format("{}", fusion->temperature)};
 
-  std::vector<std::string> splits = {"valid", "test"};
-  if (config["eval"].contains("splits")) splits = config["eval"]["splits"].get<std::vector<std::string>>();
+  const std::vector<std::string> splits = eval_splits(config);
   // One evaluation stage: the last stage's model (with `extra`: ensemble members, SASRec) on a split, with the
   // flags of "eval", then "eval_<split>" (e.g. a smaller valid run), then a decoding mode's.
   auto add_eval = [&](const std::string& name, const std::string& split, const std::vector<std::string>& extra,
@@ -314,10 +377,20 @@ std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
 void run_pipeline(const PipelineOptions& options) {
   options.validate();
   Json preset = load_preset(options.preset);
-  Json config = resolve_config(options, preset);
-  fs::path run_dir = options.out.empty() ? fs::path("runs") / config.value("name", options.preset) : options.out;
-  auto stages = build_stages(config, run_dir);
+  Json config;
+  fs::path run_dir;
+  std::vector<Stage> stages;
+  try {
+    config = resolve_config(options, preset);
+    run_dir = options.out.empty() ? fs::path("runs") / config.value("name", options.preset) : options.out;
+    stages = build_stages(config, run_dir);
+  } catch (const nlohmann::json::exception& e) {
+    // A value of the wrong type where no check names it: the preset file (and the overrides) at least.
+    throw InputError(fmt::format("{}{}: a value has the wrong type: {}", preset.value("preset_file", options.preset),
+                                 options.overrides.empty() ? "" : " with its --set overrides", e.what()));
+  }
   const RunnerOptions runner{run_dir, options.from_stage, options.dry_run};
+  if (!options.dry_run) check_output_directory(run_dir, "--out");
   check_stages(stages, runner);
   if (!options.dry_run) {
     fs::create_directories(run_dir);

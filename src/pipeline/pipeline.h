@@ -43,6 +43,10 @@ std::vector<std::uint64_t> ensemble_seeds(const Json& config);
 // an ensemble). Both by default. InputError on anything but a list of those names.
 std::vector<std::string> eval_parts(const Json& config);
 
+// "eval": {"splits": ["valid", "test"]}: the splits evaluated (the default those two). InputError on anything but
+// a list of distinct split names.
+std::vector<std::string> eval_splits(const Json& config);
+
 // "fusion": {"sasrec": "ce", "weight": 0.3, "mix": "product", "temperature": 1}: every evaluation mixes the
 // named SASRec run of the config's "sasrec" section into the search (evaluate --sasrec) with that weight, mixing
 // (mean or product, default mean) and temperature (default 1). nullopt without one; InputError on a malformed

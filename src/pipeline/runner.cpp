@@ -1,12 +1,16 @@
 #include "pipeline/runner.h"
 
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -56,6 +60,27 @@ struct ChildResult {
   double peak_rss_mib;
 };
 
+// SIGTERM to the pipeline goes to the stage running under it (an `sft` then saves a checkpoint and stops, see
+// docs/train.md); the pipeline waits for it, records the stage as interrupted and exits 128 + SIGTERM.
+volatile std::sig_atomic_t running_child = 0;
+volatile std::sig_atomic_t terminate_signal = 0;
+
+extern "C" void forward_terminate(int signal) {
+  terminate_signal = signal;
+  if (running_child > 0) ::kill(static_cast<pid_t>(running_child), signal);
+}
+
+void install_terminate_forwarding() {
+  static bool installed = false;
+  if (installed) return;
+  struct sigaction action {};
+  action.sa_handler = forward_terminate;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;  // no SA_RESTART: wait4 returns EINTR and is called again
+  ::sigaction(SIGTERM, &action, nullptr);
+  installed = true;
+}
+
 // Runs this binary with `argv`. With `capture`, its stdout is dropped and its stderr written to that file.
 ChildResult run_child(const std::vector<std::string>& argv, const fs::path* capture = nullptr) {
   std::vector<char*> args;
@@ -67,18 +92,25 @@ ChildResult run_child(const std::vector<std::string>& argv, const fs::path* capt
   args.push_back(nullptr);
   std::fflush(stdout);
   std::fflush(stderr);
+  install_terminate_forwarding();
+  if (terminate_signal) return {128 + terminate_signal, 0.0};  // asked to stop before this child started
   pid_t pid = ::fork();
   if (pid < 0) throw Error("pipeline: fork failed");
   if (pid == 0) {
+    ::signal(SIGTERM, SIG_DFL);
     if (capture && (!std::freopen("/dev/null", "w", stdout) || !std::freopen(capture->c_str(), "w", stderr)))
       ::_exit(127);
     ::execv(program.c_str(), args.data());
     std::perror("pipeline: exec");
     ::_exit(127);
   }
+  running_child = pid;
+  if (terminate_signal) ::kill(pid, terminate_signal);  // the signal came between fork and here
   int status = 0;
   struct rusage usage {};
-  ::wait4(pid, &status, 0, &usage);
+  while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
+  }
+  running_child = 0;
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
   return {code, usage.ru_maxrss / 1024.0};  // ru_maxrss is KiB on Linux
 }
@@ -92,9 +124,11 @@ void check_commands(const std::vector<Stage>& stages) {
       std::vector<std::string> check = {"--check-args"};
       check.insert(check.end(), argv.begin(), argv.end());
       if (run_child(check, &errors).exit_code == 0) continue;
+      if (terminate_signal) std::exit(128 + terminate_signal);
       std::string reason = fs::exists(errors) ? read_file(errors) : "";
       fs::remove(errors);
       reason = reason.substr(0, reason.find('\n'));
+      if (reason.rfind("error: ", 0) == 0) reason = reason.substr(7);
       throw InputError(fmt::format("pipeline: stage {}'s command does not parse: {} ({})", stage.name,
                                    quote_command(argv), reason.empty() ? "no reason given" : reason));
     }
@@ -179,11 +213,22 @@ void run_stages(const std::vector<Stage>& stages, const RunnerOptions& options) 
     fmt::print(stderr, "pipeline: stage {}\n", stage.name);
     auto start = std::chrono::steady_clock::now();
     double peak = 0;
-    for (const auto& argv : stage.commands) {
+    const bool resume = stage.resumable && !redo &&
+                        fs::is_directory(options.run_dir / stage.name / "checkpoints");
+    for (std::vector<std::string> argv : stage.commands) {
+      if (resume) argv.push_back("--resume");
       fmt::print(stderr, "  $ {}\n", quote_command(argv));
       if (options.dry_run) continue;
       ChildResult result = run_child(argv);
       peak = std::max(peak, result.peak_rss_mib);
+      if (terminate_signal) {
+        timings[stage.name] = {{"status", fmt::format("interrupted (signal {}, stage exit {})", terminate_signal,
+                                                      result.exit_code)}};
+        write_file_atomic(timings_path, timings.dump(2));
+        fmt::print(stderr, "pipeline: stopped by signal {} during stage {} (its exit code {}); rerun the same "
+                   "command to continue\n", terminate_signal, stage.name, result.exit_code);
+        std::exit(128 + terminate_signal);
+      }
       if (result.exit_code != 0) {
         timings[stage.name] = {{"status", fmt::format("failed (exit {})", result.exit_code)}};
         write_file_atomic(timings_path, timings.dump(2));

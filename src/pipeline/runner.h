@@ -13,6 +13,9 @@ struct Stage {
   std::string name;                    // "tokenizer", "stage1", "eval_test", ...
   std::filesystem::path done_marker;   // the stage is complete when this path exists
   std::vector<std::vector<std::string>> commands;  // sidreasoner argv (without the program name), run in order
+  // An `sft` stage writing into <run>/<name>: when that holds checkpoints of an interrupted run (SIGTERM, a kill)
+  // and the stage is not redone with --from, its command gets --resume (not recorded: the result is the same).
+  bool resumable = false;
 };
 
 // "--key value" flags from a JSON object (key underscores become dashes; true booleans become bare flags,

@@ -10,6 +10,8 @@
 #include <set>
 #include <unordered_map>
 
+#include <fmt/format.h>
+
 #include "text/added_matcher.h"
 #include "text/byte_level.h"
 #include "text/chat_template.h"
@@ -282,6 +284,11 @@ void load_model(Tokenizer::Impl& t, const Json& vocab, const Json& merges) {
     auto it = t.token_to_id.find(map[b]);
     if (it != t.token_to_id.end()) t.byte_ids[b] = it->second;
   }
+  // Byte-level BPE needs a token for every byte (HF would fail, or emit <unk>, on the first text holding it).
+  for (int b = 0; b < 256; ++b)
+    if (t.byte_ids[b] < 0)
+      fail(t.source, "model.vocab",
+           fmt::format("byte 0x{:02X} has no token (its byte-level token \"{}\" is missing)", b, map[b]));
   if (!merges.is_array()) fail(t.source, "model.merges", "expected an array");
   t.merges.reserve(merges.size() * 2);
   t.merge_list.reserve(merges.size());
@@ -335,7 +342,8 @@ void register_added_tokens(Tokenizer::Impl& t, const std::vector<AddedToken>& li
   const auto base_size = static_cast<TokenId>(t.token_to_id.size());
   std::unordered_map<std::string, std::size_t> by_content;
   TokenId max_added = -1;
-  for (const AddedToken& token : listed) {
+  for (std::size_t index = 0; index < listed.size(); ++index) {
+    const AddedToken& token = listed[index];
     if (token.content.empty()) continue;
     auto same = by_content.find(token.content);
     if (same != by_content.end()) {
@@ -352,6 +360,13 @@ void register_added_tokens(Tokenizer::Impl& t, const std::vector<AddedToken>& li
     auto in_vocab = t.token_to_id.find(token.content);
     if (in_vocab != t.token_to_id.end()) a.id = in_vocab->second;
     else a.id = max_added >= base_size || base_size == 0 ? max_added + 1 : base_size;
+    // The listed id is what the model's embedding rows were trained with: a token missing before this one (or
+    // listed out of order) would shift it and every later one, so refuse instead of loading different ids.
+    if (a.id != token.id)
+      fail(t.source, "added_tokens[" + std::to_string(index) + "]",
+           fmt::format("token \"{}\" is listed with id {} but would get id {} (a token before it is missing or "
+                       "out of order)",
+                       token.content, token.id, a.id));
     max_added = std::max(max_added, a.id);
     by_content.emplace(a.content, t.added.size());
     t.added.push_back(a);

@@ -35,7 +35,12 @@ void ParameterEma::swap() {
 void ParameterEma::save(const std::filesystem::path& file) const {
   torch::serialize::OutputArchive archive;
   for (std::size_t i = 0; i < average_.size(); ++i) archive.write(std::to_string(i), average_[i]);
-  archive.save_to(file.string());
+  try {
+    archive.save_to(file.string());
+  } catch (const c10::Error& e) {
+    std::string message = e.what_without_backtrace();
+    throw Error(fmt::format("{}: cannot write: {}", file.string(), message.substr(0, message.find('\n'))));
+  }
 }
 
 void ParameterEma::load(const std::filesystem::path& file) {
@@ -43,7 +48,12 @@ void ParameterEma::load(const std::filesystem::path& file) {
     throw InputError(fmt::format("{}: missing (the run was started without --ema; resume with the same options)",
                                  file.string()));
   torch::serialize::InputArchive archive;
-  archive.load_from(file.string());
+  try {
+    archive.load_from(file.string());
+  } catch (const c10::Error& e) {
+    std::string message = e.what_without_backtrace();
+    throw InputError(fmt::format("{}: cannot read: {}", file.string(), message.substr(0, message.find('\n'))));
+  }
   torch::NoGradGuard no_grad;
   for (std::size_t i = 0; i < average_.size(); ++i) {
     torch::Tensor value;

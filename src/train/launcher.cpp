@@ -107,6 +107,19 @@ int launch_local_ranks(int nproc, const std::vector<std::string>& args,
     children.push_back(pid);
   }
 
+  // SIGTERM (SIGINT) to the launcher goes to every rank (each then saves at the same step and exits, docs/train.md).
+  static std::vector<pid_t>* ranks = nullptr;
+  ranks = &children;
+  struct sigaction action {};
+  action.sa_handler = [](int signal) {
+    if (ranks)
+      for (pid_t child : *ranks)
+        if (child > 0) kill(child, signal);
+  };
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);  // Ctrl-C reaches the ranks from the terminal too: wait for them to save
+
   int result = 0;
   std::size_t running = children.size();
   while (running > 0) {
@@ -128,9 +141,13 @@ int launch_local_ranks(int nproc, const std::vector<std::string>& args,
     if (code != 0 && result == 0) {
       result = code;
       for (pid_t other : children)
-        if (other > 0) kill(other, SIGTERM);  // the others would wait for the failed rank until the timeout
+        if (other > 0) kill(other, SIGKILL);  // the others would wait for the failed rank until the timeout (a
+                                              // SIGTERM would make them try to checkpoint with it)
     }
   }
+  signal(SIGTERM, SIG_DFL);
+  signal(SIGINT, SIG_DFL);
+  ranks = nullptr;
   return result;
 }
 

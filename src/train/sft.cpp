@@ -22,6 +22,7 @@
 #include "train/trainer.h"
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/output_dir.h"
 
 namespace sidr::train {
 namespace fs = std::filesystem;
@@ -30,6 +31,11 @@ namespace {
 
 [[noreturn]] void bad_option(const char* option, const std::string& message) {
   throw InputError(fmt::format("option --{}: {}", option, message));
+}
+
+std::string first_line(const c10::Error& error) {
+  std::string message = error.what_without_backtrace();
+  return message.substr(0, message.find('\n'));
 }
 
 bool model_is_config(const fs::path& model) { return fs::is_regular_file(model); }
@@ -166,6 +172,7 @@ int auto_local_ranks(const SftOptions& options) {
 int run_sft(SftOptions options) {
   options.resolve_stage_defaults();
   options.validate();
+  check_output_directory(options.out, "--out");  // before any work
   auto distributed_env = DistributedEnv::from_environment();
   distributed_env.on_gpu = options.device.rfind("cuda", 0) == 0;
   Distributed distributed(distributed_env);
@@ -201,13 +208,25 @@ int run_sft(SftOptions options) {
     config.vocab_size = vocab;
     config.eos_token_id = *im_end;
     config.pad_token_id = *im_end;
-    net = model::init_model(config, options.seed);
+    try {
+      net = model::init_model(config, options.seed);
+    } catch (const c10::Error& e) {  // e.g. a hidden_size the heads do not divide: one line naming the file
+      throw InputError(fmt::format("{}: cannot build the model: {}", options.model.string(), first_line(e)));
+    }
   } else {
-    net = model::load_model(options.model, runtime.torch_device(), runtime.torch_dtype());
-    // HF resize_token_embeddings(len(tokenizer)) when the SID tokens do not fit (rows are only ever added).
-    if (net->config().vocab_size < vocab) model::resize_token_embeddings(net, vocab);
+    try {
+      net = model::load_model(options.model, runtime.torch_device(), runtime.torch_dtype());
+      // HF resize_token_embeddings(len(tokenizer)) when the SID tokens do not fit (rows are only ever added).
+      if (net->config().vocab_size < vocab) model::resize_token_embeddings(net, vocab);
+    } catch (const c10::Error& e) {
+      throw InputError(fmt::format("{}: cannot load the model: {}", options.model.string(), first_line(e)));
+    }
   }
-  net->to(runtime.torch_device(), runtime.torch_dtype());
+  try {
+    net->to(runtime.torch_device(), runtime.torch_dtype());
+  } catch (const c10::Error& e) {
+    throw Error(fmt::format("cannot move the model to {} ({}): {}", device, options.dtype, first_line(e)));
+  }
   std::int64_t parameter_count = 0;
   for (const auto& p : net->parameters()) parameter_count += p.numel();
 
@@ -244,19 +263,6 @@ int run_sft(SftOptions options) {
   evals.push_back({"valid", to_train_samples(std::move(valid.t1.samples), options.max_eval_samples)});
   evals.push_back({"title2sid", to_train_samples(std::move(valid.title2sid.samples), options.max_eval_samples)});
   evals.push_back({"sid2title", to_train_samples(std::move(valid.sid2title.samples), options.max_eval_samples)});
-
-  if (main) {
-    fs::create_directories(options.out);
-    Json resolved = options.to_json();
-    resolved["world_size"] = distributed.world_size();
-    resolved["threads_per_rank"] = runtime.threads;
-    resolved["parameters"] = parameter_count;
-    resolved["train_samples"] = train.size();
-    write_file_atomic(options.out / "sft_config.json", resolved.dump(2) + "\n");
-    if (!options.save_samples.empty()) write_samples_jsonl(train, options.save_samples);
-  }
-  say(fmt::format("model {} ({} parameters), {} rank(s) x {} thread(s), backend {}", options.model.string(),
-                  parameter_count, distributed.world_size(), runtime.threads, distributed.backend()));
 
   Qwen3Lm lm(net, [&tokenizer](const fs::path& dir) { tokenizer.save(dir); });
   TrainerOptions trainer_options;
@@ -295,8 +301,34 @@ int run_sft(SftOptions options) {
     };
     say(fmt::format("augmentation: {} (a fresh draw every epoch)", augment.to_string()));
   }
+  // What made the samples: a resume with other values would train on another set (checked with the optimizer's).
+  trainer_options.samples = {{"stage", options.stage},         {"dataset", options.dataset},
+                             {"style", options.style},         {"weights", options.weights},
+                             {"max_samples", options.max_samples}, {"max_eval_samples", options.max_eval_samples},
+                             {"cutoff", options.cutoff}};
+  // A refused resume writes nothing: the check comes before sft_config.json.
+  check_resume(trainer_options);
+  if (main) {
+    fs::create_directories(options.out);
+    Json resolved = options.to_json();
+    resolved["world_size"] = distributed.world_size();
+    resolved["threads_per_rank"] = runtime.threads;
+    resolved["parameters"] = parameter_count;
+    resolved["train_samples"] = train.size();
+    write_file_atomic(options.out / "sft_config.json", resolved.dump(2) + "\n");
+    if (!options.save_samples.empty()) write_samples_jsonl(train, options.save_samples);
+  }
+  say(fmt::format("model {} ({} parameters), {} rank(s) x {} thread(s), backend {}", options.model.string(),
+                  parameter_count, distributed.world_size(), runtime.threads, distributed.backend()));
+
+  install_stop_handler();  // SIGTERM: finish the step, save a checkpoint, exit kInterruptedExitCode
   Trainer trainer(lm, distributed, trainer_options);
   TrainResult result = trainer.fit(train, evals, epoch_samples);
+  if (result.interrupted) {
+    say(fmt::format("stopped by a signal after {} steps; checkpoint saved; continue with --resume (exit {})",
+                    result.steps, kInterruptedExitCode));
+    return kInterruptedExitCode;
+  }
   if (!result.finished) {
     say(fmt::format("paused after {} steps (--max-steps); continue with --resume", result.steps));
     return 0;

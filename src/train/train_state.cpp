@@ -1,5 +1,7 @@
 #include "train/train_state.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -70,6 +72,34 @@ std::vector<std::pair<std::int64_t, fs::path>> list_checkpoints(const fs::path& 
 
 }  // namespace
 
+// A torch (de)serialisation error as one line naming the file; `Kind` is InputError for reads, Error for writes.
+template <typename Kind, typename Body>
+void naming_file(const fs::path& file, const char* doing, Body&& body) {
+  try {
+    body();
+  } catch (const c10::Error& e) {
+    std::string message = e.what_without_backtrace();
+    throw Kind(fmt::format("{}: cannot {}: {}", file.string(), doing, message.substr(0, message.find('\n'))));
+  }
+}
+
+void remove_stale_temporaries(const fs::path& out_dir) {
+  const std::string own = "." + std::to_string(::getpid());
+  for (const fs::path& root : {out_dir, out_dir / "checkpoints"}) {
+    std::error_code error;
+    if (!fs::is_directory(root, error)) continue;
+    for (const auto& entry : fs::directory_iterator(root, error)) {
+      const std::string name = entry.path().filename().string();
+      auto mark = name.find(".tmp.");
+      if (mark == std::string::npos) mark = name.find(".old.");
+      if (mark == std::string::npos || mark == 0) continue;
+      const std::string pid = name.substr(mark + 5);
+      if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos || "." + pid == own) continue;
+      fs::remove_all(entry.path(), error);
+    }
+  }
+}
+
 std::optional<fs::path> latest_checkpoint(const fs::path& out_dir) {
   auto found = list_checkpoints(out_dir);
   if (found.empty()) return std::nullopt;
@@ -85,19 +115,21 @@ void save_checkpoint(const fs::path& out_dir, torch::nn::Module& module, torch::
     torch::serialize::OutputArchive archive;
     for (const auto& item : module.named_parameters()) archive.write(item.key(), item.value().detach());
     for (const auto& item : module.named_buffers()) archive.write(item.key(), item.value(), /*is_buffer=*/true);
-    archive.save_to((dir.path() / "weights.pt").string());
+    naming_file<Error>(dir.path() / "weights.pt", "write",
+                       [&] { archive.save_to((dir.path() / "weights.pt").string()); });
   }
   {
     torch::serialize::OutputArchive archive;
     optimizer.save(archive);
-    archive.save_to((dir.path() / "optimizer.pt").string());
+    naming_file<Error>(dir.path() / "optimizer.pt", "write",
+                       [&] { archive.save_to((dir.path() / "optimizer.pt").string()); });
   }
   {
     torch::serialize::OutputArchive archive;
     auto generator = at::detail::getDefaultCPUGenerator();
     std::lock_guard<std::mutex> lock(generator.mutex());
     archive.write("cpu", generator.get_state());
-    archive.save_to((dir.path() / "rng.pt").string());
+    naming_file<Error>(dir.path() / "rng.pt", "write", [&] { archive.save_to((dir.path() / "rng.pt").string()); });
   }
   if (extra) extra(dir.path());
   write_file_atomic(dir.path() / "options.json", options.dump(2) + "\n");
@@ -110,7 +142,7 @@ void save_checkpoint(const fs::path& out_dir, torch::nn::Module& module, torch::
 
 void load_checkpoint_weights(const fs::path& dir, torch::nn::Module& module) {
   torch::serialize::InputArchive archive;
-  archive.load_from((dir / "weights.pt").string());
+  naming_file<InputError>(dir / "weights.pt", "read", [&] { archive.load_from((dir / "weights.pt").string()); });
   torch::NoGradGuard no_grad;
   for (auto& item : module.named_parameters()) {
     torch::Tensor value;
@@ -131,10 +163,12 @@ void load_checkpoint_weights(const fs::path& dir, torch::nn::Module& module) {
 TrainState load_checkpoint_state(const fs::path& dir, torch::optim::Optimizer& optimizer, Json& options) {
   {
     torch::serialize::InputArchive archive;
-    archive.load_from((dir / "optimizer.pt").string());
-    optimizer.load(archive);
+    naming_file<InputError>(dir / "optimizer.pt", "read", [&] {
+      archive.load_from((dir / "optimizer.pt").string());
+      optimizer.load(archive);
+    });
   }
-  {
+  naming_file<InputError>(dir / "rng.pt", "read", [&] {
     torch::serialize::InputArchive archive;
     archive.load_from((dir / "rng.pt").string());
     torch::Tensor state;
@@ -142,7 +176,7 @@ TrainState load_checkpoint_state(const fs::path& dir, torch::optim::Optimizer& o
     auto generator = at::detail::getDefaultCPUGenerator();
     std::lock_guard<std::mutex> lock(generator.mutex());
     generator.set_state(state);
-  }
+  });
   options = read_json_file(dir / "options.json");
   return TrainState::from_json(read_json_file(dir / "state.json"), (dir / "state.json").string());
 }

@@ -33,6 +33,10 @@ std::filesystem::path checkpoint_dir(const std::filesystem::path& out_dir, std::
 // The newest complete checkpoint under <out>/checkpoints (temporary directories are ignored).
 std::optional<std::filesystem::path> latest_checkpoint(const std::filesystem::path& out_dir);
 
+// Removes what a killed run's atomic writes left in out_dir: "<name>.tmp.<pid>" / "<name>.old.<pid>" directories
+// and files in out_dir and out_dir/checkpoints (a live run's own temporaries carry its pid: kept).
+void remove_stale_temporaries(const std::filesystem::path& out_dir);
+
 // Written atomically (temporary directory + rename); older step checkpoints beyond `keep` are removed.
 // `extra` (if given) writes more files into the directory before it is committed.
 void save_checkpoint(const std::filesystem::path& out_dir, torch::nn::Module& module, torch::optim::Optimizer& optimizer,

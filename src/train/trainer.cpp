@@ -1,10 +1,13 @@
 #include "train/trainer.h"
 
 #include <algorithm>
+#include <csignal>
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <numeric>
+
+#include <signal.h>
 
 #include <fmt/format.h>
 
@@ -67,8 +70,25 @@ Json TrainerOptions::to_json() const {
   json["augment"] = augment;
   json["seed"] = seed;
   json["pad_id"] = pad_id;
+  json["samples"] = samples;
   return json;
 }
+
+namespace {
+volatile std::sig_atomic_t stop_signal = 0;
+extern "C" void request_stop(int signal) { stop_signal = signal; }
+}  // namespace
+
+void install_stop_handler() {
+  struct sigaction action {};
+  action.sa_handler = request_stop;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  ::sigaction(SIGTERM, &action, nullptr);
+  ::sigaction(SIGINT, &action, nullptr);
+}
+
+bool stop_requested() { return stop_signal != 0; }
 
 Trainer::Trainer(CausalLm& model, Distributed& distributed, TrainerOptions options)
     : model_(model), distributed_(distributed), options_(std::move(options)) {
@@ -106,16 +126,34 @@ double Trainer::evaluate(const std::vector<Sample>& samples) {
 
 namespace {
 
+// Every option that changes the result (micro_batch only regroups the same sums; save_steps, keep_checkpoints,
+// eval_batch, max_steps and max_minutes are per invocation). A key an older checkpoint lacks is not compared.
 void check_resume_options(const Json& saved, const Json& now, const fs::path& checkpoint) {
-  for (const char* key : {"global_batch", "seed", "epochs", "lr", "schedule", "warmup_steps", "pad_id", "ema_decay", "augment"}) {
-    if (saved.contains(key) && saved[key] != now[key])
-      throw InputError(fmt::format("{}: option '{}' was {} when the run started but is {} now; resume with the same "
-                                   "options or start a new --out",
-                                   (checkpoint / "options.json").string(), key, saved[key].dump(), now[key].dump()));
-  }
+  auto refuse = [&](const std::string& key, const Json& was, const Json& is) {
+    throw InputError(fmt::format("{}: option '{}' was {} when the run started but is {} now; resume with the same "
+                                 "options or start a new --out",
+                                 (checkpoint / "options.json").string(), key, was.dump(), is.dump()));
+  };
+  for (const char* key : {"global_batch", "seed", "epochs", "lr", "betas", "eps", "weight_decay", "max_grad_norm",
+                          "schedule", "warmup_steps", "patience", "pad_id", "ema_decay", "augment"})
+    if (saved.contains(key) && saved[key] != now[key]) refuse(key, saved[key], now[key]);
+  if (saved.contains("samples") && saved["samples"].is_object())
+    for (auto it = saved["samples"].begin(); it != saved["samples"].end(); ++it) {
+      const Json is = now["samples"].contains(it.key()) ? now["samples"][it.key()] : Json(nullptr);
+      if (*it != is) refuse(it.key(), *it, is);
+    }
 }
 
 }  // namespace
+
+void check_resume(const TrainerOptions& options) {
+  std::optional<fs::path> checkpoint = latest_checkpoint(options.out_dir);
+  if (!checkpoint) return;
+  if (!options.resume)
+    throw InputError(fmt::format("{} already holds a run ({}); pass --resume to continue it or choose another --out",
+                                 options.out_dir.string(), checkpoint->filename().string()));
+  check_resume_options(read_json_file(*checkpoint / "options.json"), options.to_json(), *checkpoint);
+}
 
 TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<EvalSet>& evals,
                          const EpochSamples& epoch_samples) {
@@ -124,13 +162,14 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Eva
   const fs::path& out = options_.out_dir;
   auto& module = model_.module();
   module.train();
-  if (main) fs::create_directories(out);
+  check_resume(options_);  // before anything is written
+  if (main) {
+    fs::create_directories(out);
+    remove_stale_temporaries(out);  // what a killed run's atomic writes left behind
+  }
   distributed_.barrier();
 
   std::optional<fs::path> checkpoint = latest_checkpoint(out);
-  if (checkpoint && !options_.resume)
-    throw InputError(fmt::format("{} already holds a run ({}); pass --resume to continue it or choose another --out",
-                                 out.string(), checkpoint->filename().string()));
   const Json options_json = options_.to_json();
   if (main) write_file_atomic(out / "train_options.json", options_json.dump(2) + "\n");
 
@@ -156,7 +195,6 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Eva
   if (checkpoint) {
     Json saved_options;
     state = load_checkpoint_state(*checkpoint, optimizer, saved_options);
-    check_resume_options(saved_options, options_json, *checkpoint);
     if (ema) ema->load(*checkpoint / "ema.pt");
   }
   MetricsLog metrics(out / "metrics.jsonl", main, checkpoint ? state.global_step : -1);
@@ -168,6 +206,13 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Eva
       },
       [&](const Batch& batch) { return labelled_loss_sum(model_, batch); }};
 
+  // Every rank stops at the same step: with several ranks the stop request is summed over them each step.
+  auto stop_everywhere = [&] {
+    if (distributed_.world_size() == 1) return stop_requested();
+    auto flag = torch::tensor({stop_requested() ? 1.0 : 0.0}, torch::kFloat64);
+    distributed_.all_reduce_sum(flag);
+    return flag.item<double>() > 0;
+  };
   TrainResult result;
   std::int64_t steps_this_run = 0;
   const auto run_start = std::chrono::steady_clock::now();
@@ -252,6 +297,15 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Eva
         progress->advance();
       }
       bool epoch_end = state.step_in_epoch == static_cast<std::int64_t>(plan.size());
+      if (stop_everywhere()) {  // SIGTERM: this step is done; keep it and stop
+        if (progress) progress->finish();
+        save();
+        result.steps = state.global_step;
+        result.epochs_done = state.epoch;
+        result.last_train_loss = state.last_train_loss;
+        result.interrupted = true;
+        return result;
+      }
       if (options_.save_steps > 0 && state.global_step % options_.save_steps == 0 && !epoch_end) save();
     }
     if (progress) progress->finish();

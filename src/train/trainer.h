@@ -48,11 +48,25 @@ struct TrainerOptions {
   std::int64_t pad_id = 0;
   bool progress = true;
   bool resume = false;  // continue from the newest checkpoint in out_dir/checkpoints
+  // What made the training samples (sft's --stage, --style, --weights, --max-samples, ...): recorded with the
+  // checkpoint and, like the optimizer's options, compared on resume.
+  Json samples = Json::object();
 
   // InputError naming the option on a bad value.
   void validate() const;
   Json to_json() const;
 };
+
+// Before anything is written to out_dir: InputError when out_dir holds a run and `resume` is off, or when the
+// newest checkpoint was made with other result-changing options than `options` (naming the option and the
+// checkpoint's options.json).
+void check_resume(const TrainerOptions& options);
+
+// SIGTERM (and SIGINT) asks the training loop to stop after the current step, saving a checkpoint: fit() then
+// returns with `interrupted` set, and sft exits with kInterruptedExitCode. Installed by install_stop_handler().
+constexpr int kInterruptedExitCode = 143;  // 128 + SIGTERM, what a shell reports for a process SIGTERM ended
+void install_stop_handler();
+bool stop_requested();
 
 struct EvalSet {
   std::string name;  // "valid" (T1, the early-stopping metric when first), "title2sid", "sid2title"
@@ -72,6 +86,7 @@ struct TrainResult {
   bool stopped_early = false;
   bool out_of_time = false;               // max_minutes ended training
   bool finished = false;                  // false when max_steps cut the run
+  bool interrupted = false;               // SIGTERM: the current step finished, a checkpoint was saved
   std::filesystem::path final_checkpoint;  // empty until the run finishes
 };
 

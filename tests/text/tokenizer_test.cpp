@@ -100,10 +100,10 @@ TEST(Tokenizer, PreTokensDoNotMergeAcrossRegexPieces) {
 }
 
 TEST(Tokenizer, AddedTokensMatchedBeforeBpeLongestFirst) {
-  // The listed ids are not authoritative: like HF, tokens are re-added in order after the 257 base tokens.
-  json added = json::array({{{"id", 900}, {"content", "<x>"}, {"special", true}, {"normalized", false}},
-                            {{"id", 901}, {"content", "<x>>"}, {"special", false}, {"normalized", false}},
-                            {{"id", 902}, {"content", "<x"}, {"special", false}, {"normalized", false}}});
+  // Like HF, tokens are re-added in order after the 257 base tokens; the listed ids must be the ones that gives.
+  json added = json::array({{{"id", 257}, {"content", "<x>"}, {"special", true}, {"normalized", false}},
+                            {{"id", 258}, {"content", "<x>>"}, {"special", false}, {"normalized", false}},
+                            {{"id", 256}, {"content", "<x"}, {"special", false}, {"normalized", false}}});
   Tokenizer t = tiny({{"<", "x"}}, added);
   const TokenId x = t.require_id("<x>"), xx = t.require_id("<x>>");
   EXPECT_EQ(x, 257);
@@ -119,9 +119,9 @@ TEST(Tokenizer, AddedTokensMatchedBeforeBpeLongestFirst) {
 }
 
 TEST(Tokenizer, LstripRstripSingleWord) {
-  json added = json::array({{{"id", 0}, {"content", "<l>"}, {"lstrip", true}, {"normalized", false}},
-                            {{"id", 0}, {"content", "<r>"}, {"rstrip", true}, {"normalized", false}},
-                            {{"id", 0}, {"content", "ww"}, {"single_word", true}, {"normalized", false}}});
+  json added = json::array({{{"id", 256}, {"content", "<l>"}, {"lstrip", true}, {"normalized", false}},
+                            {{"id", 257}, {"content", "<r>"}, {"rstrip", true}, {"normalized", false}},
+                            {{"id", 258}, {"content", "ww"}, {"single_word", true}, {"normalized", false}}});
   Tokenizer t = tiny({}, added);
   TokenId a = *t.token_to_id("a"), b = *t.token_to_id("b"), w = *t.token_to_id("w");
   TokenId l = t.require_id("<l>"), r = t.require_id("<r>"), ww = t.require_id("ww");
@@ -251,6 +251,34 @@ TEST(Tokenizer, ConcurrentEncodeIsConsistent) {
     });
   for (auto& th : threads) th.join();
   for (int m : mismatches) EXPECT_EQ(m, 0);
+}
+
+// Bad input at the edges (issue 22): a file that would load with other ids than it lists, or without a token for
+// some byte, is refused at load, naming the token.
+TEST(Tokenizer, RefusesAListedIdThatWouldShift) {
+  // "</think>" at 257 removed: "<b>", listed at 258, would become 257 (and every later id would shift).
+  json added = json::array({{{"id", 256}, {"content", "<a>"}, {"special", true}},
+                            {{"id", 258}, {"content", "<b>"}, {"special", true}}});
+  try {
+    tiny({}, added);
+    FAIL() << "expected an error";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "tiny: field 'added_tokens[1]': token \"<b>\" is listed with id 258 but would get id 257 "
+                           "(a token before it is missing or out of order)");
+  }
+  added[1]["id"] = 257;
+  EXPECT_EQ(tiny({}, added).require_id("<b>"), 257);
+}
+
+TEST(Tokenizer, RefusesAMissingByteToken) {
+  json doc = tiny_tokenizer_json({});
+  doc["model"]["vocab"].erase("!");  // byte 0x21
+  try {
+    Tokenizer::from_json(doc, "tiny");
+    FAIL() << "expected an error";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "tiny: field 'model.vocab': byte 0x21 has no token (its byte-level token \"!\" is missing)");
+  }
 }
 
 }  // namespace
