@@ -294,7 +294,8 @@ std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
                       "stage2/final_checkpoint/config.json",
                       {concat(concat({"sft", "--stage", "2"}, data_flags),
                               concat(concat({"--model", eval_model, "--out", run + "/stage2"}, user_corpus_flag),
-                                     flags_from_json(config["stage2"])))}});
+                                     flags_from_json(config["stage2"])))},
+                      /*resumable=*/true});
     eval_model = run + "/stage2/final_checkpoint";
   }
 
@@ -329,11 +330,25 @@ std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
                     fmt::format("{}", fusion->weight), "--sasrec-mix", fusion->mix, "--sasrec-temperature",
                     fmt::format("{}", fusion->temperature)};
 
+  // Stage 3, GRPO: "rl": {rl flags, "algo": "sidreasoner" or "minionerec"} continues from the last model; every
+  // evaluation then decodes the RL model, and plain mode before RL is evaluated beside it (eval_<split>_before_rl).
+  std::string before_rl;
+  if (config.contains("rl")) {
+    if (!config["rl"].is_object()) throw InputError("config 'rl': expected an object of rl flags");
+    stages.push_back({"rl",
+                      "rl/final_checkpoint/config.json",
+                      {concat(concat({"rl"}, data_flags),
+                              concat({"--model", eval_model, "--out", run + "/rl"}, flags_from_json(config["rl"])))},
+                      /*resumable=*/true});
+    before_rl = eval_model;
+    eval_model = run + "/rl/final_checkpoint";
+  }
+
   const std::vector<std::string> splits = eval_splits(config);
   // One evaluation stage: the last stage's model (with `extra`: ensemble members, SASRec) on a split, with the
   // flags of "eval", then "eval_<split>" (e.g. a smaller valid run), then a decoding mode's.
   auto add_eval = [&](const std::string& name, const std::string& split, const std::vector<std::string>& extra,
-                      const Json& mode_flags = Json::object()) {
+                      const Json& mode_flags = Json::object(), const std::string& model = "") {
     Json eval_flags = config["eval"];
     if (config.contains("eval_" + split)) eval_flags.update(config["eval_" + split]);
     eval_flags.update(mode_flags);
@@ -342,7 +357,7 @@ std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
       narrative = {"--narrative", split_narrative[split]};
     stages.push_back({name,
                       name + "/metrics.json",
-                      {concat(concat({"evaluate", "--model", eval_model}, data_flags),
+                      {concat(concat({"evaluate", "--model", model.empty() ? eval_model : model}, data_flags),
                               concat(concat(concat({"--split", split, "--out", run + "/" + name}, extra), narrative),
                                      flags_from_json(eval_flags, {"splits", "parts"})))}});
   };
@@ -355,13 +370,15 @@ std::vector<Stage> build_stages(const Json& config, const fs::path& run_dir) {
       throw InputError(fmt::format("config 'eval_modes.{}': expected an object of evaluate flags", it.key()));
     if (it.key().empty() || it.key().find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
       throw InputError(fmt::format("config 'eval_modes': '{}' is not a name of [a-z0-9_]", it.key()));
-    if (it.key() == "lm" || it.key() == "single")
+    if (it.key() == "lm" || it.key() == "single" || it.key() == "before_rl")
       throw InputError(fmt::format("config 'eval_modes': '{}' is taken by eval.parts", it.key()));
   }
   for (const auto& split : splits) {
     add_eval("eval_" + split, split, concat(member_flags, fusion_flags));
     for (auto it = modes.begin(); it != modes.end(); ++it)
       add_eval("eval_" + split + "_" + it.key(), split, concat(member_flags, fusion_flags), *it);
+    if (!before_rl.empty()) add_eval("eval_" + split + "_before_rl", split, concat(member_flags, fusion_flags),
+                                     Json::object(), before_rl);
   }
   // The parts alone on test, beside the whole (those eval.parts names): the language model(s) without SASRec
   // ("lm"), one model alone ("single").
