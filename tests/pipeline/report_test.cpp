@@ -1,7 +1,12 @@
 #include <gtest/gtest.h>
 
-#include <filesystem>
+#include <unistd.h>
 
+#include <filesystem>
+#include <map>
+
+#include "data/dataset.h"
+#include "data/interactions.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/report.h"
 #include "pipeline/runner.h"
@@ -214,4 +219,121 @@ TEST(PipelinePreset, OverridesSetDottedPaths) {
   EXPECT_EQ(config["seed"], 7);
   EXPECT_THROW(apply_overrides(config, {"noequals"}), InputError);
   EXPECT_THROW(apply_overrides(config, {"sft.epochs.x=1"}), InputError);  // epochs is not an object
+}
+
+// The reasoning preset: the corpus first, Stage 1 reading it, Stage 2 from Stage 1's model, and every split in
+// plain mode and in each named decoding mode, all on Stage 2's model; think modes read their split's reasoning.
+TEST(PipelinePreset, ReasonPresetSynthesizesTrainsTwoStagesAndDecodesEveryMode) {
+  Json preset = load_preset(std::string(SIDR_SOURCE_DIR) + "/configs/presets/reason.json");
+  PipelineOptions options;
+  options.data = std::string(SIDR_SOURCE_DIR) + "/data/Amazon";
+  auto stages = build_stages(resolve_config(options, preset), "/r");
+  std::vector<std::string> names;
+  for (const auto& s : stages) names.push_back(s.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"data_check", "synthesize", "tokenizer", "stage1", "stage2",
+                                             "eval_valid", "eval_valid_oracle", "eval_valid_think",
+                                             "eval_valid_think_marginalised", "eval_test", "eval_test_oracle",
+                                             "eval_test_think", "eval_test_think_marginalised"}));
+  auto args = [&](const std::string& name, std::size_t command = 0) {
+    std::string out;
+    const auto at = static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+    for (const auto& arg : stages.at(at).commands.at(command)) out += arg + " ";
+    return out;
+  };
+  const std::string index = "/r/corpus/index/Industrial_and_Scientific";
+  EXPECT_NE(args("synthesize", 0).find("--out /r/corpus --seed 42"), std::string::npos) << args("synthesize", 0);
+  EXPECT_NE(args("synthesize", 2).find("--out /r/corpus --split test"), std::string::npos) << args("synthesize", 2);
+  for (const char* stage : {"tokenizer", "stage1"})
+    EXPECT_NE(args(stage).find("--item-corpus " + index + ".item_enhanced_v2.json --user-corpus " + index +
+                               ".integrated_narrative.csv"),
+              std::string::npos)
+        << args(stage);
+  EXPECT_NE(args("stage2").find("sft --stage 2"), std::string::npos);
+  EXPECT_NE(args("stage2").find("--model /r/stage1/final_checkpoint --out /r/stage2 --user-corpus"), std::string::npos)
+      << args("stage2");
+  EXPECT_NE(args("stage2").find("--plain-weight 1"), std::string::npos) << args("stage2");
+  for (const auto& name : names) {
+    if (name.rfind("eval_", 0) != 0) continue;
+    EXPECT_NE(args(name).find("evaluate --model /r/stage2/final_checkpoint"), std::string::npos) << args(name);
+    const bool think = name != "eval_valid" && name != "eval_test";
+    const std::string split = name.find("valid") != std::string::npos ? "valid" : "test";
+    EXPECT_EQ(args(name).find("--narrative " + index + "." + split + ".integrated_narrative.csv") != std::string::npos,
+              think)
+        << args(name);
+    EXPECT_EQ(args(name).find("--mode think") != std::string::npos, think) << args(name);
+  }
+  EXPECT_NE(args("eval_test_think_marginalised").find("--think-decode marginalised --thoughts 5"), std::string::npos);
+  EXPECT_NE(args("eval_valid").find("--limit 1000"), std::string::npos);
+
+  // Malformed sections are refused by name.
+  for (const char* bad : {"eval_modes=[1]", "eval_modes={\"Think\": {}}", "eval_modes={\"lm\": {}}",
+                          "eval_modes={\"x\": 3}", "stage2=3"}) {
+    options.overrides = {bad};
+    EXPECT_THROW(build_stages(resolve_config(options, preset), "/r"), InputError) << bad;
+  }
+  // Stage 2 without a narrative to train on.
+  Json quick = load_preset(std::string(SIDR_SOURCE_DIR) + "/configs/presets/quick.json");
+  options.overrides = {"stage2={\"epochs\": 1}"};
+  EXPECT_THROW(build_stages(resolve_config(options, quick), "/r"), InputError);
+}
+
+// An "rl" section runs Stage 3 on the last model; the evaluations decode the RL model, plain mode before RL beside.
+TEST(PipelinePreset, RlSectionContinuesFromTheLastModelAndKeepsTheBeforeRow) {
+  Json preset = load_preset(std::string(SIDR_SOURCE_DIR) + "/configs/presets/quick.json");
+  PipelineOptions options;
+  options.data = std::string(SIDR_SOURCE_DIR) + "/data/Amazon";
+  options.overrides = {"rl={\"algo\": \"minionerec\", \"steps\": 5}"};
+  auto stages = build_stages(resolve_config(options, preset), "/r");
+  std::map<std::string, std::string> args;
+  std::vector<std::string> names;
+  for (const auto& s : stages) {
+    names.push_back(s.name);
+    for (const auto& arg : s.commands.at(0)) args[s.name] += arg + " ";
+  }
+  ASSERT_TRUE(args.count("rl"));
+  EXPECT_NE(args["rl"].find("--model /r/stage1/final_checkpoint --out /r/rl --algo minionerec --steps 5"),
+            std::string::npos)
+      << args["rl"];
+  EXPECT_LT(std::find(names.begin(), names.end(), "rl"), std::find(names.begin(), names.end(), "eval_valid"));
+  for (const char* split : {"valid", "test"}) {
+    EXPECT_NE(args[std::string("eval_") + split].find("--model /r/rl/final_checkpoint"), std::string::npos);
+    EXPECT_NE(args[std::string("eval_") + split + "_before_rl"].find("--model /r/stage1/final_checkpoint"),
+              std::string::npos);
+  }
+}
+
+// Decoding-mode rows in the results, and five test users shown from the think evaluation.
+TEST(Report, ModeRowsAndExampleUsers) {
+  const fs::path dir = fs::temp_directory_path() / ("sidr_report_modes_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const auto paths = data::DatasetPaths{std::string(SIDR_SOURCE_DIR) + "/data/Amazon", "Industrial_and_Scientific"};
+  const auto test = data::Interactions::load(paths.interactions(data::Split::Test));
+  for (const char* mode : {"think", "oracle"}) {
+    fs::create_directories(dir / (std::string("eval_test_") + mode));
+    write_file_atomic(dir / (std::string("eval_test_") + mode) / "metrics.json", R"({"HR@10": 0.5, "NDCG@10": 0.25})");
+    Json rows = Json::array();
+    for (std::size_t i = 0; i < test.rows.size(); ++i)
+      rows.push_back({{"cot", std::string("thought ") + mode + " " + std::to_string(i)},
+                      {"predict", {test.rows[i].item_sid, "<a_0><b_0><c_0>"}}});
+    write_file_atomic(dir / (std::string("eval_test_") + mode) / "predictions.json", rows.dump());
+  }
+  fs::create_directories(dir / "eval_test_single");  // a part alone, not a mode
+  write_file_atomic(dir / "eval_test_single" / "metrics.json", R"({"HR@10": 0.1})");
+  EXPECT_EQ(mode_dirs(dir, "test"), (std::vector<std::string>{"oracle", "think"}));
+  bool found = false;
+  for (const auto& row : collect_results(dir, "Industrial_and_Scientific"))
+    found = found || (row.name == "sidreasoner, think mode (test)" && row.metrics.at("NDCG@10") == 0.25);
+  EXPECT_TRUE(found);
+  const std::string md = example_users_markdown(dir, "Industrial_and_Scientific", paths.root);
+  const std::size_t n = test.rows.size();
+  for (std::size_t u = 0; u < 5; ++u) {
+    const std::size_t i = u * n / 5;
+    EXPECT_NE(md.find("(test row " + std::to_string(i) + ")"), std::string::npos) << i;
+    EXPECT_NE(md.find("> thought think " + std::to_string(i) + "\n"), std::string::npos) << md;  // not the oracle's
+    EXPECT_NE(md.find(test.rows[i].history_titles.back()), std::string::npos);
+  }
+  EXPECT_EQ(md.find("thought oracle"), std::string::npos);
+  EXPECT_NE(md.find("**Hit**"), std::string::npos);
+  EXPECT_NE(md.find("(the target)"), std::string::npos);
+  fs::remove_all(dir);
 }

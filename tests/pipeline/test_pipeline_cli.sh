@@ -14,6 +14,16 @@ done
 grep -q -- "--limit 1000" "$tmp/err" || { echo "FAIL: eval_valid override not applied"; exit 1; }
 [ ! -e "$tmp/run" ] || { echo "FAIL: a dry run wrote the run directory"; exit 1; }
 
+# The reasoning preset (with an RL stage added) parses every stage's command: the flags of synthesize, sft
+# --stage 2, rl and evaluate's think modes exist (--check-args runs before a dry run lists anything).
+"$SIDR_BIN" pipeline --preset reason --set 'rl={"algo": "sidreasoner", "steps": 2}' --out "$tmp/reason" --dry-run \
+  2> "$tmp/err"
+for stage in synthesize tokenizer stage1 stage2 rl eval_valid eval_valid_think eval_test_think_marginalised \
+  eval_test_oracle eval_test_before_rl; do
+  grep -q "pipeline: stage $stage\$" "$tmp/err" || { echo "FAIL: reason dry run lacks stage $stage"; cat "$tmp/err"; exit 1; }
+done
+[ ! -e "$tmp/reason" ] || { echo "FAIL: a dry run wrote the run directory"; exit 1; }
+
 expect_error() {  # pattern, args...
   local pattern="$1"; shift
   set +e
