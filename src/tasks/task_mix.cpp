@@ -13,7 +13,7 @@ namespace sidr::tasks {
 namespace {
 
 const std::vector<std::string>& known_groups() {
-  static const std::vector<std::string> groups = {"T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "reason"};
+  static const std::vector<std::string> groups = {"T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8"};
   return groups;
 }
 
@@ -72,8 +72,8 @@ void add_corpus(CorpusStats& to, const CorpusStats& from) {
 void TaskOptions::validate() const {
   encode.validate();
   for (const auto& [group, weight] : weights) {
-    const auto& groups = known_groups();
-    if (std::find(groups.begin(), groups.end(), group) == groups.end())
+    const auto& groups = known_groups();  // Stage 1's groups; "reason" weights Stage 2's reasoning samples
+    if (group != "reason" && std::find(groups.begin(), groups.end(), group) == groups.end())
       throw InputError("task weight for unknown task '" + group + "' (expected T1..T8, or reason for Stage 2's reasoning samples)");
     if (!std::isfinite(weight) || weight < 0)
       throw InputError("task weight for " + group + " must be a finite number >= 0, got " + std::to_string(weight));

@@ -5,9 +5,11 @@ const fs = require("fs");
 const [src, out, corpusOut] = process.argv.slice(2);
 const t = JSON.parse(fs.readFileSync(src, "utf8"));
 let id = Math.max(...t.added_tokens.map((a) => a.id)) + 1;
+// A content the BPE vocabulary already holds keeps its vocabulary id (what HF assigns it; listing another id would
+// be a file whose ids shift, which sidreasoner refuses).
 const add = (content, flags) =>
-  t.added_tokens.push({ id: id++, content, single_word: false, lstrip: false, rstrip: false, normalized: false,
-    special: false, ...flags });
+  t.added_tokens.push({ id: content in t.model.vocab ? t.model.vocab[content] : id++, content, single_word: false,
+    lstrip: false, rstrip: false, normalized: false, special: false, ...flags });
 add("<l>", { lstrip: true });
 add("<r>", { rstrip: true });
 add("<lr>", { lstrip: true, rstrip: true, special: true });

@@ -71,8 +71,8 @@ echo "ok: kill -9 + --resume = uninterrupted (weights byte for byte, metrics)"
 # Two c10d ranks (prompts split, gradients all-reduced) = one rank, to float rounding.
 DDP=(rl --algo minionerec --model "$TMP/model" --data "$DATA" --dataset "$DS" --prompts 2 --group 4 --lr 1e-3
      --steps 3 --threads 1 --no-progress)
-"$SIDR_BIN" "${DDP[@]}" --nproc 1 --out "$TMP/one" 2> "$TMP/one.log"
-"$SIDR_BIN" "${DDP[@]}" --nproc 2 --out "$TMP/two" 2> "$TMP/two.log"
+"$SIDR_BIN" "${DDP[@]}" --nproc 1 --out "$TMP/one" 2> "$TMP/one.log" || { echo "FAIL: rl --nproc 1"; cat "$TMP/one.log"; exit 1; }
+"$SIDR_BIN" "${DDP[@]}" --nproc 2 --out "$TMP/two" 2> "$TMP/two.log" || { echo "FAIL: rl --nproc 2"; cat "$TMP/two.log"; exit 1; }
 /usr/bin/python3 - "$TMP/one/final_checkpoint/model.safetensors" "$TMP/two/final_checkpoint/model.safetensors" <<'PY'
 import sys
 sys.path.insert(0, __import__("os").environ["SIDR_SOURCE_DIR"] + "/tests/python")
