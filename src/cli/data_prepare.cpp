@@ -1,11 +1,13 @@
 // `sidreasoner data prepare`: raw interactions (Amazon 2018 JSON lines, or interactions.csv + items.csv) ->
-// MiniOneRec's .inter files and item.json (src/prepare, docs/prepare.md).
+// MiniOneRec's .inter files and item.json; `data convert`: those + index.json -> the reference layout
+// (src/prepare, docs/prepare.md).
 #include <memory>
 #include <string>
 
 #include <fmt/format.h>
 
 #include "cli/command.h"
+#include "prepare/convert.h"
 #include "prepare/prepare.h"
 #include "util/error.h"
 
@@ -71,6 +73,24 @@ void setup(CLI::App& root) {
       ->capture_default_str();
   prepare->add_option("--out", args->out, "Output directory")->required();
   prepare->callback([args] { run(*args); });
+
+  struct ConvertArgs {
+    std::string prepared, dataset, index, out;
+  };
+  auto convert_args = std::make_shared<ConvertArgs>();
+  auto* convert = data->add_subcommand(
+      "convert", "NAME.*.inter + NAME.item.json + index.json -> the reference layout (convert_dataset.py)");
+  convert->add_option("--prepared", convert_args->prepared, "Directory `data prepare` wrote")->required();
+  convert->add_option("--dataset", convert_args->dataset, "Dataset name")->required();
+  convert->add_option("--index", convert_args->index, "index.json (e.g. from `sid build`)")->required();
+  convert->add_option("--out", convert_args->out, "Root of the reference layout (train/ valid/ test/ index/ info/)")
+      ->required();
+  convert->callback([convert_args] {
+    prepare::ConvertReport report = prepare::convert_to_reference_layout(
+        convert_args->prepared, convert_args->dataset, convert_args->index, convert_args->out);
+    fmt::print("converted         {} items; rows {}/{}/{} (train/valid/test) -> {}\n", report.items, report.rows[0],
+               report.rows[1], report.rows[2], convert_args->out);
+  });
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // `sidreasoner sid build`: item embeddings (.npy) -> Semantic IDs (index.json) and codebooks, with faiss
 // RQ-KMeans (src/sidgen, docs/prepare.md).
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -34,7 +35,9 @@ void run(const SidBuildArgs& args) {
   index_options.pad_unique = args.pad_unique;
   sidgen::Matrix x = sidgen::read_npy(args.embeddings);
   sidgen::RqKmeansOptions options{args.levels, args.codebook, args.seed, args.threads};
+  auto started = std::chrono::steady_clock::now();
   sidgen::ResidualCodes codes = sidgen::rq_kmeans(x, options);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   sidgen::SidIndex index = sidgen::make_sid_index(codes.codes, codes.items, codes.levels, index_options);
 
   std::filesystem::create_directories(args.out);
@@ -64,6 +67,7 @@ void run(const SidBuildArgs& args) {
   fmt::print("reconstruction    {:.6g} mean squared error per item ({:.4f} of the variance {:.6g})\n",
              codes.reconstruction_mse, codes.variance > 0 ? codes.reconstruction_mse / codes.variance : 0.0,
              codes.variance);
+  fmt::print("trained in        {:.3f} s (training + encoding)\n", seconds);
   fmt::print("wrote             {}\n", (out / (args.dataset + ".index.json")).string());
 }
 

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "prepare/line_reader.h"
 #include "prepare/python_text.h"
 #include "util/error.h"
@@ -18,6 +20,10 @@ Json parse_line(const LineReader& reader, const std::string& line) {
     std::string what = e.what();
     // nlohmann's message starts "[json.exception.parse_error.101] parse error at line 1, column 7: ..."
     if (auto colon = what.find("column"); colon != std::string::npos) what = what.substr(colon);
+    // The message quotes the bytes last read, which may be the invalid UTF-8 itself: keep the line printable.
+    std::string printable;
+    for (unsigned char c : what) printable += c < 0x80 ? std::string(1, static_cast<char>(c)) : fmt::format("\\x{:02x}", c);
+    what = printable;
     throw_input_error(Location{reader.path(), reader.line_number(), 0, ""}, "broken JSON: " + what);
   }
   if (!value.is_object())

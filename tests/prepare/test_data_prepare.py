@@ -174,12 +174,14 @@ def make_fixture(rng, n_users=120, n_items=60, base_year=2017):
     reviews = []
     t0 = month_start(base_year - 2, 1)
     t1 = month_start(2019, 2)
+    w0, w1 = month_start(2017, 6), month_start(2018, 12)
     for u in range(n_users):
-        n = rng.choice([1, 2, 3, 4, 5, 5, 6, 7, 9, 12, 15])
+        n = rng.choice([1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25])
         user = f"U{u:04d}"
         for _ in range(n):
-            item = f"B{rng.randint(0, n_items - 1):05d}"
-            t = rng.randint(t0, t1)
+            item = f"B{min(int(rng.expovariate(3.0 / n_items)), n_items - 1):05d}"  # popular items first
+            # most reviews fall in 2017-06 .. 2018-12 (around the window), some anywhere in the range
+            t = rng.randint(w0, w1) if rng.random() < 0.75 else rng.randint(t0, t1)
             reviews.append({"reviewerID": user, "asin": item, "overall": 5.0, "unixReviewTime": t,
                             "reviewText": "ok", "summary": "s"})
             if rng.random() < 0.1:  # a tie in time with another item
@@ -228,6 +230,53 @@ def compare(out_dir, expected, label):
                          f"expected {lines_b[first:first + 1]!r}")
 
 
+def convert_oracle(prepared, dataset, index):
+    """convert_dataset.py as reference §2.3 describes it."""
+    items = json.load(open(os.path.join(prepared, f"{dataset}.item.json")))
+    sid = {k: "".join(v) for k, v in index.items()}
+    files = {f"info/{dataset}_5_2016-10-2018-11.txt":
+             "".join(f"{sid[k]}\t{v['title']}\t{k}\n" for k, v in items.items())}
+    for split in ("train", "valid", "test"):
+        import io
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["user_id", "history_item_title", "item_title", "history_item_id", "item_id", "history_item_sid",
+                    "item_sid"])
+        with open(os.path.join(prepared, f"{dataset}.{split}.inter")) as f:
+            next(f)
+            for line in f:
+                u, hist, target = line.rstrip("\n").split("\t")
+                hist = [int(h) for h in hist.split(" ")]
+                w.writerow([f"A{u}", repr([items[str(h)]["title"] for h in hist]), items[target]["title"], repr(hist),
+                            int(target), repr([sid[str(h)] for h in hist]), sid[target]])
+        files[f"{split}/{dataset}_5_2016-10-2018-11.csv"] = buf.getvalue()
+    return files
+
+
+def check_convert(work, prepared, dataset):
+    """data convert -> the reference layout, byte-equal to the §2.3 oracle, then `data check` accepts it."""
+    items = json.load(open(os.path.join(prepared, f"{dataset}.item.json")))
+    index = {k: [f"<a_{i % 7}>", f"<b_{(i // 7) % 5}>", f"<c_{i // 35}>"] for i, k in enumerate(items)}
+    index_path = os.path.join(work, "convert_index.json")
+    json.dump(index, open(index_path, "w"))
+    root = os.path.join(work, "layout")
+    result = subprocess.run([SIDR_BIN, "data", "convert", "--prepared", prepared, "--dataset", dataset, "--index",
+                             index_path, "--out", root], capture_output=True, text=True)
+    check(result.returncode == 0, f"convert: {result.returncode} {result.stderr}")
+    compare(root, convert_oracle(prepared, dataset, index), "convert")
+    result = subprocess.run([SIDR_BIN, "data", "check", "--data", root, "--dataset", dataset], capture_output=True,
+                            text=True)
+    check(result.returncode == 0 and "warnings          none" in result.stdout,
+          f"data check on the converted layout: {result.returncode} {result.stdout} {result.stderr}")
+    del index[next(iter(index))]
+    json.dump(index, open(index_path, "w"))
+    result = subprocess.run([SIDR_BIN, "data", "convert", "--prepared", prepared, "--dataset", dataset, "--index",
+                             index_path, "--out", os.path.join(work, "layout2")], capture_output=True, text=True)
+    check(result.returncode == 2 and "item has no SID" in result.stderr and index_path in result.stderr,
+          f"convert with a missing SID: {result.returncode} {result.stderr!r}")
+    check(not os.path.exists(os.path.join(work, "layout2")), "convert wrote output for bad input")
+
+
 def main():
     if not os.path.exists(SIDR_BIN):
         print("no binary", SIDR_BIN)
@@ -236,12 +285,13 @@ def main():
     cases = [
         # (seed, k, start, end, min_items, gz, users, items): min_items 0 = no expansion; large = expand to 1996
         (1, 5, (2017, 10), (2018, 11), 0, False, 150, 60),
-        (2, 3, (2017, 10), (2018, 11), 25, True, 200, 80),  # expands (fewer than 25 items in 2017-10..)
+        (2, 3, (2017, 10), (2018, 11), 65, True, 200, 80),  # expands once (64 items from 2017-10, 65 from 2016-10)
         (3, 2, (2017, 10), (2018, 11), 3000, False, 60, 30),  # expands all the way to 1996
-        (4, 5, (2018, 1), (2018, 6), 0, True, 300, 40),
+        (4, 5, (2018, 1), (2018, 6), 0, True, 500, 40),
         (5, 1, (2017, 10), (2018, 11), 0, False, 40, 20),
     ]
     expansions_seen = 0
+    once_seen = False
     for seed, k, start, end, min_items, gz, n_users, n_items in cases:
         rng = random.Random(seed)
         reviews, metas = make_fixture(rng, n_users, n_items)
@@ -252,6 +302,7 @@ def main():
         expected, stats = oracle(reviews, metas, "Toy", k, start, end, min_items)
         if stats["start_year"] != start[0]:
             expansions_seen += 1
+        once_seen = once_seen or stats["start_year"] == start[0] - 1
         out = os.path.join(work, f"out{seed}")
         result = run(["--format", "amazon18", "--reviews", rpath, "--meta", mpath, "--dataset", "Toy", "--k", str(k),
                       "--start", f"{start[0]}-{start[1]:02d}", "--end", f"{end[0]}-{end[1]:02d}",
@@ -266,6 +317,8 @@ def main():
         check(f"items             {stats['items']:,}" in result.stdout, f"{label}: statistics: {result.stdout}")
         check(f"{stats['start_year']}-{start[1]:02d} .." in result.stdout, f"{label}: window line: {result.stdout}")
     check(expansions_seen >= 2, f"only {expansions_seen} cases expanded the window")
+    check(once_seen, "no case expanded exactly once")
+    check_convert(work, os.path.join(work, "out1"), "Toy")
 
     # The same fixture read in UTC moves the bounds by 5 hours: the files must follow the time zone.
     rng = random.Random(1)
@@ -354,6 +407,8 @@ def main():
         check(result.returncode == 2, f"{label}: exit {result.returncode}, stderr {err!r}")
         check(len(err.splitlines()) == 1 and f"{path}:{line_no}" in err and message in err, f"{label}: {err!r}")
         check(not os.path.exists(out), f"{label}: output written")
+    with open(mpath, "w") as f:
+        f.write(json.dumps(good_meta[0]) + "\n")
     result = run(["--reviews", os.path.join(work, "nope.json"), "--meta", mpath, "--dataset", "X", "--start", "2017-10",
                   "--end", "2018-11", "--out", os.path.join(work, "x")])
     check(result.returncode == 2 and "nope.json" in result.stderr, f"missing file: {result.stderr!r}")
