@@ -2,7 +2,7 @@
 # RQ-KMeans on the shipped catalog: `sidreasoner sid build --method rqkmeans` against python3-faiss doing the same
 # (ResidualQuantizer, Train_default, beam 1, same seed, same data, same thread count). Both time training +
 # encoding in-process (no start-up). The embeddings are the bench's own input: TF-IDF over title + description of
-# the shipped item.json (top 4096 terms by document frequency) reduced to 64 dimensions by SVD, made by
+# the shipped item.json (top 2048 terms by document frequency) reduced to 64 dimensions by SVD, made by
 # bench/rqkmeans_peer.py with numpy. Prints the ratio per thread count; best of N runs each.
 # Usage: bench/rqkmeans_bench.sh [build/sidreasoner] [runs] [threads...]
 set -euo pipefail

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Peer for bench/rqkmeans_bench.sh.
-  embed ITEM_JSON OUT.npy   TF-IDF (title + description, top 4096 terms by document frequency, l2-normalised rows)
+  embed ITEM_JSON OUT.npy   TF-IDF (title + description, top 2048 terms by document frequency, l2-normalised rows)
                             -> 64-d SVD projection, float32 (the bench's input, not a product embedding)
   run EMB.npy CODES.npy     python3-faiss RQ-KMeans (3 x 256, Train_default, beam 1, seed 1234); prints seconds
 """
@@ -17,7 +17,7 @@ def embed(item_json, out):
     items = json.load(open(item_json))
     docs = [re.findall(r"[a-z0-9]+", (v["title"] + " " + v.get("description", "")).lower()) for v in items.values()]
     df = collections.Counter(t for d in docs for t in set(d))
-    vocab = {t: i for i, (t, _) in enumerate(df.most_common(4096))}
+    vocab = {t: i for i, (t, _) in enumerate(df.most_common(2048))}
     x = np.zeros((len(docs), len(vocab)), dtype=np.float64)
     for r, d in enumerate(docs):
         for t, c in collections.Counter(d).items():
