@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-torch                                   # the independent reference in tests (/usr/bin/python3)
   libfaiss-dev python3-faiss python3-sklearn      # k-means for SID construction; its python peers in benches
+  zlib1g-dev                                      # data prepare reads .json.gz
   wrk chromium                                    # serving: load test, the web page in a real browser
   clang libclang-rt-14-dev                        # libFuzzer targets and sanitizers
   nodejs npm                                      # tokenizer and chat-template oracles (tests only)

@@ -1,0 +1,71 @@
+#include "sidgen/rq_kmeans.h"
+
+#include <omp.h>
+
+#include <faiss/impl/ResidualQuantizer.h>
+
+#include "util/error.h"
+
+namespace sidr::sidgen {
+
+std::int64_t unpack_level(const std::uint8_t* code, std::size_t level, std::size_t nbits) {
+  std::int64_t value = 0;
+  for (std::size_t b = 0; b < nbits; ++b) {
+    std::size_t bit = level * nbits + b;
+    value |= static_cast<std::int64_t>((code[bit / 8] >> (bit % 8)) & 1) << b;
+  }
+  return value;
+}
+
+ResidualCodes rq_kmeans(const Matrix& x, const RqKmeansOptions& options) {
+  std::size_t nbits = 0;
+  while ((std::size_t{1} << nbits) < options.codebook) ++nbits;
+  if ((std::size_t{1} << nbits) != options.codebook || nbits == 0 || nbits > 16)
+    throw_input_error(Location{"", 0, 0, "--codebook"},
+                      "rqkmeans needs a power of two from 2 to 65536 (faiss packs codes in bits), found " +
+                          std::to_string(options.codebook));
+  if (options.levels < 1 || options.levels > 26)
+    throw_input_error(Location{"", 0, 0, "--levels"}, "expected 1..26 levels");
+  if (x.rows < options.codebook)
+    throw_input_error(Location{"", 0, 0, "--codebook"}, "k-means needs at least as many items (" +
+                                                            std::to_string(x.rows) + ") as centroids");
+  if (options.threads > 0) omp_set_num_threads(options.threads);
+  faiss::ResidualQuantizer rq(x.cols, options.levels, nbits);
+  rq.train_type = faiss::ResidualQuantizer::Train_default;
+  rq.max_beam_size = 1;
+  rq.cp.seed = options.seed;
+  rq.verbose = false;
+  rq.train(x.rows, x.values.data());
+
+  std::vector<std::uint8_t> packed(x.rows * rq.code_size);
+  rq.compute_codes(x.values.data(), packed.data(), x.rows);
+  ResidualCodes out;
+  out.items = x.rows;
+  out.levels = options.levels;
+  out.codebook = options.codebook;
+  out.dim = x.cols;
+  out.codes.resize(x.rows * options.levels);
+  for (std::size_t i = 0; i < x.rows; ++i)
+    for (std::size_t l = 0; l < options.levels; ++l)
+      out.codes[i * options.levels + l] = unpack_level(packed.data() + i * rq.code_size, l, nbits);
+  out.codebooks = rq.codebooks;
+
+  std::vector<float> decoded(x.rows * x.cols);
+  rq.decode(packed.data(), decoded.data(), x.rows);
+  std::vector<double> mean(x.cols, 0.0);
+  for (std::size_t i = 0; i < x.rows; ++i)
+    for (std::size_t j = 0; j < x.cols; ++j) mean[j] += x.values[i * x.cols + j];
+  for (double& m : mean) m /= static_cast<double>(x.rows);
+  double error = 0, variance = 0;
+  for (std::size_t i = 0; i < x.rows; ++i)
+    for (std::size_t j = 0; j < x.cols; ++j) {
+      double v = x.values[i * x.cols + j];
+      error += (v - decoded[i * x.cols + j]) * (v - decoded[i * x.cols + j]);
+      variance += (v - mean[j]) * (v - mean[j]);
+    }
+  out.reconstruction_mse = error / static_cast<double>(x.rows);
+  out.variance = variance / static_cast<double>(x.rows);
+  return out;
+}
+
+}  // namespace sidr::sidgen
