@@ -118,9 +118,8 @@ void RlOptions::validate() const {
   if (save_steps < 1) bad_option("save-steps", "must be at least 1");
   if (keep_checkpoints < 1) bad_option("keep-checkpoints", "must be at least 1");
   if (nproc < 1 || nproc > 256) bad_option("nproc", "must be in [1, 256]");
+  // Every style has a reasoning prompt (sequence: the compact one with the SIDs back to back, as Stage 2 saw).
   tasks::parse_prompt_style(style);
-  if (tasks::parse_prompt_style(style) == tasks::PromptStyle::Sequence && algo == "sidreasoner")
-    bad_option("style", "the sequence style has no reasoning prompt (use reference or compact)");
   tasks::parse_eval_prompt_style(prompt_style);
   model::RuntimeOptions{device, dtype, threads}.validate();
 }

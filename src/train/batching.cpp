@@ -85,12 +85,41 @@ std::vector<StepPlan> plan_epoch(const std::vector<std::size_t>& lengths, const 
     std::sort(step.begin(), step.end(), [&](std::size_t a, std::size_t b) {
       return lengths[a] != lengths[b] ? lengths[a] > lengths[b] : a < b;
     });
-    StepPlan plan;
-    std::size_t index = 0;
-    for (std::size_t start = 0; start < step.size(); start += micro, ++index) {
-      if (static_cast<int>(index % static_cast<std::size_t>(world_size)) != rank) continue;
-      plan.micro_batches.emplace_back(step.begin() + start, step.begin() + std::min(step.size(), start + micro));
+    // Micro-batches are consecutive runs of the sorted step, at most micro_batch samples and at most
+    // micro_batch x the step's mean length padded tokens: long samples (narratives beside short SID
+    // sequences) come in smaller batches, so no rank pads 64 short rows to a narrative's length;
+    std::size_t total = 0;
+    for (auto row : step) total += lengths[row];
+    // ... and at most an eighth of the step's tokens, so that the ranks can be balanced (never below the longest
+    // sample, which forms a batch of its own at worst). Not a function of the number of ranks: one rank runs the
+    // same micro-batches as several.
+    const std::size_t cap = std::max<std::size_t>(
+        1, std::min(micro * ((total + step.size() - 1) / step.size()), std::max(total / 8, lengths[step.front()])));
+    std::vector<std::vector<std::size_t>> micros;
+    for (std::size_t start = 0; start < step.size();) {
+      std::size_t longest = std::max<std::size_t>(1, lengths[step[start]]);
+      std::size_t count = std::clamp<std::size_t>(cap / longest, 1, micro);
+      std::size_t end = std::min(step.size(), start + count);
+      micros.emplace_back(step.begin() + start, step.begin() + end);
+      start = end;
     }
+    // Dealt costliest first, each to the rank with the fewest padded tokens so far (ties: the lower rank):
+    // every rank does about the same work, whatever the length mix.
+    std::vector<std::size_t> order_by_cost(micros.size());
+    std::iota(order_by_cost.begin(), order_by_cost.end(), std::size_t{0});
+    auto padded = [&](std::size_t m) { return micros[m].size() * lengths[micros[m].front()]; };
+    std::stable_sort(order_by_cost.begin(), order_by_cost.end(),
+                     [&](std::size_t a, std::size_t b) { return padded(a) > padded(b); });
+    std::vector<std::size_t> load(static_cast<std::size_t>(world_size), 0);
+    std::vector<int> owner(micros.size(), 0);
+    for (auto m : order_by_cost) {
+      auto least = static_cast<int>(std::min_element(load.begin(), load.end()) - load.begin());
+      owner[m] = least;
+      load[static_cast<std::size_t>(least)] += padded(m);
+    }
+    StepPlan plan;
+    for (std::size_t m = 0; m < micros.size(); ++m)
+      if (owner[m] == rank) plan.micro_batches.push_back(std::move(micros[m]));
     steps.push_back(std::move(plan));
   }
   return steps;

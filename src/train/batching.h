@@ -45,7 +45,8 @@ struct BatchingOptions {
 // The steps of one epoch for `rank` of `world_size`. The samples are shuffled by (seed, epoch); consecutive
 // global_batch samples of that order form one optimizer step (the last one may be short), so the set of samples
 // in each step does not depend on the micro-batch size or the number of ranks. Within a step the samples are
-// sorted by length and cut into micro-batches (little padding), dealt round-robin to the ranks.
+// sorted by length and cut into micro-batches (little padding; at most micro_batch samples and micro_batch x the
+// step's mean length padded tokens each), dealt to the ranks so that each pads about as many tokens.
 std::vector<StepPlan> plan_epoch(const std::vector<std::size_t>& lengths, const BatchingOptions& options,
                                  std::int64_t epoch, int rank, int world_size);
 
