@@ -215,6 +215,13 @@ void run_stages(const std::vector<Stage>& stages, const RunnerOptions& options) 
     double peak = 0;
     const bool resume = stage.resumable && !redo &&
                         fs::is_directory(options.run_dir / stage.name / "checkpoints");
+    // Redoing a training stage (--from at or before it) starts it afresh: its command would refuse a directory
+    // that holds another run's checkpoints.
+    if (redo && stage.resumable && !options.dry_run && fs::is_directory(options.run_dir / stage.name)) {
+      fmt::print(stderr, "pipeline: redoing {}: removing its earlier output {}\n", stage.name,
+                 (options.run_dir / stage.name).string());
+      fs::remove_all(options.run_dir / stage.name);
+    }
     for (std::vector<std::string> argv : stage.commands) {
       if (resume) argv.push_back("--resume");
       fmt::print(stderr, "  $ {}\n", quote_command(argv));
