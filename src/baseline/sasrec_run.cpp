@@ -7,6 +7,7 @@
 #include "model/runtime.h"
 #include "util/error.h"
 #include "util/file_io.h"
+#include "train/train_state.h"
 #include "util/progress.h"
 #include "util/strings.h"
 
@@ -139,7 +140,11 @@ OrderedJson run_sasrec_baseline(const SasrecRunOptions& options) {
   write_file_atomic(out.path() / "config.json", config_json(options, trained.model->config(), data, parameters).dump(2) + "\n");
   write_file_atomic(out.path() / "metrics.jsonl", jsonl);
   write_file_atomic(out.path() / "predictions.json", predictions.dump(1) + "\n");
-  torch::save(trained.model, (out.path() / "model.pt").string());
+  {
+    torch::serialize::OutputArchive archive;
+    trained.model->save(archive);
+    train::save_archive(archive, out.path() / "model.pt");
+  }
   write_file_atomic(out.path() / "metrics.json", metrics.dump(2) + "\n");
   out.commit();
   return metrics;

@@ -67,7 +67,7 @@ void save_weights(torch::nn::Module& module, const fs::path& dir) {
   torch::serialize::OutputArchive archive;
   for (const auto& item : module.named_parameters()) archive.write(item.key(), item.value().detach());
   for (const auto& item : module.named_buffers()) archive.write(item.key(), item.value(), /*is_buffer=*/true);
-  archive.save_to((dir / "weights.pt").string());
+  train::save_archive(archive, dir / "weights.pt");
 }
 
 }  // namespace

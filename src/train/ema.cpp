@@ -1,4 +1,5 @@
 #include "train/ema.h"
+#include "train/train_state.h"
 
 #include <algorithm>
 
@@ -35,12 +36,7 @@ void ParameterEma::swap() {
 void ParameterEma::save(const std::filesystem::path& file) const {
   torch::serialize::OutputArchive archive;
   for (std::size_t i = 0; i < average_.size(); ++i) archive.write(std::to_string(i), average_[i]);
-  try {
-    archive.save_to(file.string());
-  } catch (const c10::Error& e) {
-    std::string message = e.what_without_backtrace();
-    throw Error(fmt::format("{}: cannot write: {}", file.string(), message.substr(0, message.find('\n'))));
-  }
+  save_archive(archive, file);
 }
 
 void ParameterEma::load(const std::filesystem::path& file) {

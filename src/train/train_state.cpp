@@ -1,5 +1,7 @@
 #include "train/train_state.h"
 
+#include <sstream>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -106,6 +108,12 @@ std::optional<fs::path> latest_checkpoint(const fs::path& out_dir) {
   return found.back().second;
 }
 
+void save_archive(torch::serialize::OutputArchive& archive, const fs::path& file) {
+  std::ostringstream bytes(std::ios::binary);
+  naming_file<Error>(file, "write", [&] { archive.save_to(bytes); });
+  write_file_atomic(file, bytes.str());
+}
+
 void save_checkpoint(const fs::path& out_dir, torch::nn::Module& module, torch::optim::Optimizer& optimizer,
                      const TrainState& state, const Json& options, std::int64_t keep,
                      const std::function<void(const fs::path&)>& extra) {
@@ -115,21 +123,19 @@ void save_checkpoint(const fs::path& out_dir, torch::nn::Module& module, torch::
     torch::serialize::OutputArchive archive;
     for (const auto& item : module.named_parameters()) archive.write(item.key(), item.value().detach());
     for (const auto& item : module.named_buffers()) archive.write(item.key(), item.value(), /*is_buffer=*/true);
-    naming_file<Error>(dir.path() / "weights.pt", "write",
-                       [&] { archive.save_to((dir.path() / "weights.pt").string()); });
+    save_archive(archive, dir.path() / "weights.pt");
   }
   {
     torch::serialize::OutputArchive archive;
     optimizer.save(archive);
-    naming_file<Error>(dir.path() / "optimizer.pt", "write",
-                       [&] { archive.save_to((dir.path() / "optimizer.pt").string()); });
+    save_archive(archive, dir.path() / "optimizer.pt");
   }
   {
     torch::serialize::OutputArchive archive;
     auto generator = at::detail::getDefaultCPUGenerator();
     std::lock_guard<std::mutex> lock(generator.mutex());
     archive.write("cpu", generator.get_state());
-    naming_file<Error>(dir.path() / "rng.pt", "write", [&] { archive.save_to((dir.path() / "rng.pt").string()); });
+    save_archive(archive, dir.path() / "rng.pt");
   }
   if (extra) extra(dir.path());
   write_file_atomic(dir.path() / "options.json", options.dump(2) + "\n");

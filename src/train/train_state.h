@@ -39,6 +39,10 @@ void remove_stale_temporaries(const std::filesystem::path& out_dir);
 
 // Written atomically (temporary directory + rename); older step checkpoints beyond `keep` are removed.
 // `extra` (if given) writes more files into the directory before it is committed.
+// Writes a torch archive to `file` through memory: a failed write (a full disk) is then one Error naming the
+// file, where torch's file writer throws again from its destructor and aborts the process.
+void save_archive(torch::serialize::OutputArchive& archive, const std::filesystem::path& file);
+
 void save_checkpoint(const std::filesystem::path& out_dir, torch::nn::Module& module, torch::optim::Optimizer& optimizer,
                      const TrainState& state, const Json& options, std::int64_t keep,
                      const std::function<void(const std::filesystem::path&)>& extra = {});

@@ -5,6 +5,7 @@
 #  - torch errors are one line naming the file, exit 2, no backtrace: a truncated optimizer.pt on --resume, an
 #    impossible model config;
 #  - an --out that cannot be created is refused before any work;
+#  - a full disk while checkpointing is one line, exit 1, leaving the previous checkpoint intact;
 #  - SIGTERM finishes the step, saves a checkpoint and exits 143; the run resumes from it; temporary checkpoint
 #    folders a killed run left are removed by the next run.
 source "$(dirname "$0")/../train/sft_common.sh"
@@ -50,6 +51,28 @@ for case in "--lr 0.005:lr" "--max-samples 3:max_samples" "--weights T1=1:weight
 done
 expect_error "pass --resume" "${SFT_ARGS[@]}" --nproc 1 --batch 8 --out "$TMP/run"
 cmp -s "$TMP/sft_config.before" "$TMP/run/sft_config.json" || { echo "FAIL: a refused run rewrote sft_config.json"; exit 1; }
+
+# A full disk while checkpointing (a 100 KiB file-size limit, SIGXFSZ ignored: writes fail with EFBIG): one
+# line, exit 1 (a failed write is not bad input), no temporary folder left, the previous checkpoint intact and
+# resumable. Torch's own file writer aborted the process here (exit 134, "terminate called ...").
+cp -r "$TMP/run" "$TMP/full"
+set +e
+bash -c 'trap "" XFSZ; ulimit -f 100; exec "$@"' _ "$SIDR_BIN" "${SFT_ARGS[@]}" --nproc 1 --batch 8 --max-steps 1 \
+  --resume --out "$TMP/full" > "$TMP/out" 2> "$TMP/err"
+code=$?
+set -e
+if [ "$code" -ne 1 ] || ! tail -n 1 "$TMP/err" | grep -q "^internal error: $TMP/full/checkpoints/step-00000002.*: write failed (disk full?)" ||
+   grep -q "frame #\|terminate called" "$TMP/err"; then
+  echo "FAIL: a full disk while checkpointing -> exit $code, stderr:"; cat "$TMP/err"; exit 1
+fi
+[ -z "$(find "$TMP/full" -name '*.tmp.*')" ] || { echo "FAIL: a failed checkpoint left"; find "$TMP/full" -name '*.tmp.*'; exit 1; }
+for f in weights.pt optimizer.pt rng.pt state.json; do
+  cmp -s "$TMP/run/checkpoints/step-00000001/$f" "$TMP/full/checkpoints/step-00000001/$f" ||
+    { echo "FAIL: the previous checkpoint's $f changed"; exit 1; }
+done
+"$SIDR_BIN" "${SFT_ARGS[@]}" --nproc 1 --batch 8 --max-steps 1 --resume --out "$TMP/full" 2> "$TMP/err" ||
+  { echo "FAIL: resume after a failed checkpoint write"; cat "$TMP/err"; exit 1; }
+[ -d "$TMP/full/checkpoints/step-00000002" ] || { echo "FAIL: no step-2 checkpoint after the resume"; exit 1; }
 
 # A truncated optimizer state: one line naming the file (torch's message without its backtrace).
 cp -r "$TMP/run" "$TMP/trunc"
