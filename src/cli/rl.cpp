@@ -104,7 +104,7 @@ void setup(CLI::App& root) {
                   "mix the policy into the reference every N steps, 0 = frozen (default 0 / 512)");
   cmd->add_option("--ref-alpha", o.ref_alpha, "reference <- alpha * policy + (1 - alpha) * reference")
       ->capture_default_str();
-  cmd->add_option("--style", o.style, "prompt style the model was trained with: reference | compact")
+  cmd->add_option("--style", o.style, "prompt style the model was trained with: reference | compact | sequence")
       ->capture_default_str();
   cmd->add_option("--prompt-style", o.prompt_style, "plain prompts: reference | training")->capture_default_str();
   cmd->add_option("--max-rows", o.max_rows, "train on the first N train rows (0: all)")->capture_default_str();
