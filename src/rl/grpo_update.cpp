@@ -68,6 +68,11 @@ UpdateReport grpo_update(train::CausalLm& policy, train::CausalLm& reference, tr
     if (t.prompt->empty() || t.completion->empty())
       throw std::logic_error("grpo_update: a trajectory has an empty prompt or completion");
   UpdateReport report;
+  // No dropout in RL (a small model's sidr_dropout): the policy's log-probs must be those the rollouts sampled
+  // from and the reference's function of the same weights (k3 KL exactly 0 before the first update).
+  // Gradients flow in eval mode as in train mode.
+  policy.module().eval();
+  reference.module().eval();
   auto samples = trajectory_samples(trajectories);
   const auto mb = static_cast<std::size_t>(options.micro_batch);
   std::vector<RlBatch> batches;

@@ -19,8 +19,11 @@ print(max([a['id'] for a in t['added_tokens']] + list(t['model']['vocab'].values
 cat > "$TMP/config.json" <<JSON
 {"model_type": "qwen3", "vocab_size": $size, "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
  "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8, "rms_norm_eps": 1e-06, "rope_theta": 10000,
- "initializer_range": 0.2, "max_position_embeddings": 4096, "tie_word_embeddings": true, "torch_dtype": "float32"}
+ "initializer_range": 0.2, "max_position_embeddings": 4096, "tie_word_embeddings": true, "torch_dtype": "float32",
+ "sidr_dropout": 0.3}
 JSON
+# With dropout (as the presets' models have): RL runs without it (a reference forward with dropout made the first
+# KL non-zero and a resumed run differ from an uninterrupted one).
 "$SIDR_BIN" model init --config "$TMP/config.json" --out "$TMP/model" --seed 1 > /dev/null
 cp "$TMP/tok/tokenizer.json" "$TMP/tok/tokenizer_config.json" "$TMP/model/"
 
@@ -113,6 +116,16 @@ PY
 [ "$(grep -c '"type":"eval"' "$TMP/sr/metrics.jsonl")" = 2 ] || { echo "FAIL: not 2 validation records"; exit 1; }
 [ "$(grep -c '"type":"train"' "$TMP/sr/metrics.jsonl")" = 2 ] || { echo "FAIL: not 2 train records"; exit 1; }
 [ -f "$TMP/sr/final_checkpoint/tokenizer.json" ] || { echo "FAIL: final_checkpoint lacks the tokenizer"; exit 1; }
+# The model has dropout; RL runs without it: before the first update the policy is the reference, KL exactly 0
+# (with dropout in the policy's forward it was ~0.02 on the reason preset's model).
+# No validation here: it once left the policy in eval mode, which hid the dropout of a run without it.
+"$SIDR_BIN" rl --algo sidreasoner --model "$TMP/model" --data "$DATA" --dataset "$DS" --prompts 2 \
+  --group 4 --max-new-tokens 12 --steps 1 --threads 1 --no-progress --out "$TMP/sr-noval" 2> "$TMP/sr-noval.log"
+/usr/bin/python3 - "$TMP/sr-noval/metrics.jsonl" <<'PY' || { echo "FAIL: the first SIDReasoner step's KL is not 0"; exit 1; }
+import json, sys
+train = [r for r in map(json.loads, open(sys.argv[1])) if r["type"] == "train"]
+assert len(train) == 1 and train[0]["kl"] == 0.0, train
+PY
 
 # Bad options: one line, exit 2, nothing written.
 for bad in "--algo ppo" "--reward cosine" "--rollout greedy" "--group 0" "--prompts 0"; do
