@@ -190,9 +190,9 @@ def parity(work, rng):
     got = np.load(os.path.join(out, "P.codes.npy"))
     check((got == codes.numpy()).all(), f"{int((got != codes.numpy()).any(1).sum())} items have other codes")
     books = np.load(os.path.join(out, "P.codebooks.npy"))
-    check(np.allclose(books, np.stack([vq.embedding.weight.numpy() for vq in model.rq.vq_layers]), atol=1e-6),
+    check(np.allclose(books, np.stack([vq.embedding.weight.detach().numpy() for vq in model.rq.vq_layers]), atol=1e-6),
           "codebooks.npy differs from the weights")
-    want = sinkhorn_dedup(codes.numpy(), inputs[-1].numpy(), model.rq.vq_layers[-1].embedding.weight.numpy())
+    want = sinkhorn_dedup(codes.numpy(), inputs[-1].numpy(), model.rq.vq_layers[-1].embedding.weight.detach().numpy())
     index = json.load(open(os.path.join(out, "P.index.json")))
     wrong = sum(index[str(i)] != [f"<{chr(97 + l)}_{want[i][l]}>" for l in range(levels)] for i in range(n))
     check(wrong == 0, f"{wrong} items differ from the python3-torch Sinkhorn dedup")
@@ -235,14 +235,15 @@ def training_helps(work, rng):
     path = os.path.join(work, "train.npy")
     np.save(path, x)
     result = run(["--embeddings", path, "--layers", "32,16", "--e-dim", "8", "--levels", "3", "--codebook", "16",
-                  "--epochs", "300", "--warmup-epochs", "5", "--eval-every", "50", "--threads", "1",
+                  "--epochs", "300", "--warmup-epochs", "5", "--eval-every", "50", "--lr", "5e-3", "--last-weights",
+                  "--threads", "1",
                   "--out", os.path.join(work, "train_out")])
     check(result.returncode == 0, f"training run: exit {result.returncode} {result.stderr}")
     m = re.search(r"reconstruction +([0-9.e+-]+) mean squared error per value .*; ([0-9.e+-]+) before", result.stdout)
     check(m is not None, f"no reconstruction line: {result.stdout}")
     if m:
         after, before = float(m.group(1)), float(m.group(2))
-        check(after < 0.7 * before, f"training did not lower the reconstruction error enough: {before} -> {after}")
+        check(after < 0.3 * before, f"training did not lower the reconstruction error enough: {before} -> {after}")
         print(f"training: reconstruction {before:.4f} -> {after:.4f}")
     for word in ["collisions", "after dedup", "tokens per level", "utilisation"]:
         check(word in result.stdout, f"no '{word}' in the report")
