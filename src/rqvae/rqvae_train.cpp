@@ -134,6 +134,13 @@ void RqvaeOptions::validate(std::size_t items, std::size_t dim) const {
                                     "(the codebook size)",
                                     std::min<std::size_t>(items, batch_size), codebook));
   if (dim < 1) bad("--embeddings", "no columns");
+  try {
+    torch::Device parsed(device);
+    if (parsed.is_cuda() && !torch::cuda::is_available()) bad("--device", "CUDA is not available in this build or machine");
+    if (!parsed.is_cuda() && !parsed.is_cpu()) bad("--device", "expected cpu or cuda[:N], found '" + device + "'");
+  } catch (const c10::Error&) {
+    bad("--device", "expected cpu or cuda[:N], found '" + device + "'");
+  }
 }
 
 RqvaeResult train_rqvae(const sidgen::Matrix& data, const RqvaeOptions& o) {

@@ -267,7 +267,8 @@ def bad_input(work):
                         (k8 + ["--lr", "0"], "--lr"), (k8 + ["--levels", "27"], "--levels"),
                         (k8 + ["--init-weights", wrong_shape], "encoder.mlp_layers.1.weight"),
                         (k8 + ["--init-weights", missing], "rq.vq_layers.2.embedding.weight"),
-                        (["--codebook", "100", "--e-dim", "6", "--layers", "24,12"], "--codebook")]:
+                        (["--codebook", "100", "--e-dim", "6", "--layers", "24,12"], "--codebook"),
+                        (k8 + ["--device", "tpu"], "--device")]:
         result = run(base + args)
         err = result.stderr.strip()
         check(result.returncode == 2 and len(err.splitlines()) == 1 and words in err, f"{args}: {result.returncode} {err!r}")
