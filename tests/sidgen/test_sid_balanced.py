@@ -126,7 +126,8 @@ def main():
     for n, k, dim, levels, balance, cost in [(7, 2, 2, 2, "reference", "euclidean"), (8, 3, 3, 2, "tight", "euclidean"),
                                              (8, 2, 2, 3, "tight", "squared"), (9, 3, 2, 1, "reference", "squared"),
                                              (23, 5, 3, 2, "reference", "euclidean"), (30, 4, 4, 2, "tight", "euclidean"),
-                                             (41, 6, 3, 3, "tight", "squared"), (60, 7, 5, 2, "reference", "euclidean")]:
+                                             (41, 6, 3, 3, "tight", "squared"), (60, 7, 5, 2, "reference", "euclidean"),
+                                             (257, 16, 4, 1, "reference", "euclidean"), (300, 20, 3, 1, "tight", "euclidean")]:
         x = (rng.normal(size=(n, dim)) * rng.uniform(0.5, 3, size=dim)).astype(np.float32)
         x[: n // 3] += 4  # lopsided, so that the size bounds bind
         path = os.path.join(work, f"tiny_{n}_{k}.npy")
