@@ -6,6 +6,8 @@
 // r_{l+1} = r_l - that output (which carries no gradient, as in the reference's graph).
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <utility>
 #include <vector>
 
 #include <torch/torch.h>
