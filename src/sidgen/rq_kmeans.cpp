@@ -50,21 +50,7 @@ ResidualCodes rq_kmeans(const Matrix& x, const RqKmeansOptions& options) {
       out.codes[i * options.levels + l] = unpack_level(packed.data() + i * rq.code_size, l, nbits);
   out.codebooks = rq.codebooks;
 
-  std::vector<float> decoded(x.rows * x.cols);
-  rq.decode(packed.data(), decoded.data(), x.rows);
-  std::vector<double> mean(x.cols, 0.0);
-  for (std::size_t i = 0; i < x.rows; ++i)
-    for (std::size_t j = 0; j < x.cols; ++j) mean[j] += x.values[i * x.cols + j];
-  for (double& m : mean) m /= static_cast<double>(x.rows);
-  double error = 0, variance = 0;
-  for (std::size_t i = 0; i < x.rows; ++i)
-    for (std::size_t j = 0; j < x.cols; ++j) {
-      double v = x.values[i * x.cols + j];
-      error += (v - decoded[i * x.cols + j]) * (v - decoded[i * x.cols + j]);
-      variance += (v - mean[j]) * (v - mean[j]);
-    }
-  out.reconstruction_mse = error / static_cast<double>(x.rows);
-  out.variance = variance / static_cast<double>(x.rows);
+  measure_reconstruction(x, out);
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sidgen/npy.h"
+#include "sidgen/residual_codes.h"
 
 namespace sidr::sidgen {
 
@@ -15,14 +16,6 @@ struct RqKmeansOptions {
   std::size_t codebook = 256;  // a power of two (faiss stores codes in log2(codebook) bits)
   int seed = 1234;             // faiss's ClusteringParameters default
   int threads = 0;             // 0: OpenMP's default
-};
-
-struct ResidualCodes {
-  std::size_t items = 0, levels = 0, codebook = 0, dim = 0;
-  std::vector<std::int64_t> codes;    // items x levels, 0-based
-  std::vector<float> codebooks;       // levels x codebook x dim (centroids in embedding space)
-  double reconstruction_mse = 0;      // mean over items of ||x - sum of its centroids||^2
-  double variance = 0;                // mean ||x - mean(x)||^2, to read the error against
 };
 
 ResidualCodes rq_kmeans(const Matrix& embeddings, const RqKmeansOptions& options);
