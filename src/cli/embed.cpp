@@ -9,7 +9,9 @@
 #include "cli/command.h"
 #include "data/dataset.h"
 #include "data/item_json.h"
+#include "cli/model_options.h"
 #include "embed/concat.h"
+#include "embed/encoder_pool.h"
 #include "embed/item_text.h"
 #include "embed/pca.h"
 #include "embed/sasrec_table.h"
@@ -24,7 +26,9 @@ namespace {
 
 struct EmbedArgs {
   std::string data = "data/Amazon", dataset = "Industrial_and_Scientific", out, run, normalize = "l2", dump;
-  std::size_t dim = 64, min_df = 2, max_features = 0;
+  std::size_t dim = 64, min_df = 2, max_features = 0, max_length = 2048, batch_size = 16;
+  std::string model;
+  model::RuntimeOptions runtime;
   std::vector<std::string> inputs;
 };
 
@@ -65,6 +69,21 @@ void run_text(const EmbedArgs& args) {
   write_out(args.out, p.rows, p.dim, p.scores);
 }
 
+void run_encoder(const EmbedArgs& args) {
+  data::DatasetPaths paths{args.data, args.dataset};
+  const auto items = data::read_item_json(paths.item_json());
+  const auto texts = embed::item_embedding_texts(items);
+  if (!args.dump.empty()) {
+    std::filesystem::create_directories(args.dump);
+    write_file_atomic(std::filesystem::path(args.dump) / "texts.json", Json(texts).dump(1) + "\n");
+  }
+  embed::EncoderOptions options{args.model, args.max_length, args.batch_size, args.runtime};
+  const embed::DenseMatrix m = embed::encoder_mean_pool(texts, options);
+  fmt::print("encoder           {} items, mean of the last hidden states ({}; max length {}, no L2 norm)\n", m.rows,
+             args.model, args.max_length);
+  write_out(args.out, m.rows, m.cols, m.values);
+}
+
 void run_sasrec(const EmbedArgs& args) {
   const embed::DenseMatrix m = embed::sasrec_item_embeddings(args.run);
   fmt::print("sasrec            {} items x {} (item_embeddings.weight; padding row {} dropped)\n", m.rows, m.cols,
@@ -100,6 +119,18 @@ void setup(CLI::App& root) {
   text->add_option("--dump", args->dump, "Also write the texts and the TF-IDF matrix (CSR .npy) to this folder");
   text->add_option("--out", args->out, "Output .npy")->required();
   text->callback([args] { run_text(*args); });
+
+  auto* encoder = embed->add_subcommand("encoder", "Mean-pooled last hidden states of an HF-layout checkpoint (§4)");
+  encoder->add_option("--model", args->model, "Checkpoint directory (config.json, model.safetensors, tokenizer.json)")
+      ->required();
+  encoder->add_option("--data", args->data, "Dataset root (holds index/NAME.item.json)")->capture_default_str();
+  encoder->add_option("--dataset", args->dataset, "Dataset name")->capture_default_str();
+  encoder->add_option("--max-length", args->max_length, "Tokens kept per item (truncation)")->capture_default_str();
+  encoder->add_option("--batch-size", args->batch_size, "Items per forward")->capture_default_str();
+  encoder->add_option("--dump", args->dump, "Also write the item texts to this folder");
+  add_runtime_options(encoder, args->runtime);
+  encoder->add_option("--out", args->out, "Output .npy")->required();
+  encoder->callback([args] { run_encoder(*args); });
 
   auto* sasrec = embed->add_subcommand("sasrec", "A trained SASRec's item embedding table");
   sasrec->add_option("--run", args->run, "`baseline sasrec` run directory (config.json, model.pt)")->required();
