@@ -117,8 +117,8 @@ def check_dataset(root, name, dim, min_df, max_features=None, dense_pca=False):
     else:  # Lanczos on the centred matrix, never formed densely
         mean = np.asarray(truth.mean(axis=0)).ravel()
         op = LinearOperator(truth.shape, dtype=np.float64,
-                            matvec=lambda v: truth @ v - mean @ v,
-                            rmatvec=lambda u: truth.T @ u - mean * u.sum())
+                            matvec=lambda v: truth @ v.ravel() - mean @ v.ravel(),
+                            rmatvec=lambda u: truth.T @ u.ravel() - mean * u.sum())
         u, s, _ = svds(op, k=dim, tol=1e-10, random_state=0)
         order = np.argsort(-s)
         reference = u[:, order] * s[order]
