@@ -22,6 +22,7 @@ class SasrecScorer {
   torch::Tensor log_probs(const std::vector<std::vector<std::int64_t>>& histories);
   std::int64_t num_items() const { return model_->config().num_items; }
   int max_len() const { return static_cast<int>(model_->config().max_len); }  // history items it reads
+  const Sasrec& model() const { return model_; }  // the loaded module (eval mode)
 
  private:
   explicit SasrecScorer(Sasrec model) : model_(std::move(model)) {}

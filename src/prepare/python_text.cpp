@@ -122,6 +122,45 @@ std::string python_strip(std::string_view text) {
   return std::string(text.substr(begin, end - begin));
 }
 
+char32_t python_next_code_point(std::string_view utf8, std::size_t& i) { return next_code_point(utf8, i); }
+
+bool python_is_word_char(char32_t code) {
+  if (code < 0x80) return (code >= 'a' && code <= 'z') || (code >= 'A' && code <= 'Z') || (code >= '0' && code <= '9') ||
+                          code == '_';
+  switch (utf8proc_category(static_cast<utf8proc_int32_t>(code))) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string python_lower(std::string_view utf8) {
+  std::string out;
+  out.reserve(utf8.size());
+  std::vector<char32_t> codes;
+  for (std::size_t i = 0; i < utf8.size();) codes.push_back(next_code_point(utf8, i));
+  auto is_letter = [](char32_t c) {
+    auto category = utf8proc_category(static_cast<utf8proc_int32_t>(c));
+    return category >= UTF8PROC_CATEGORY_LU && category <= UTF8PROC_CATEGORY_LO;
+  };
+  for (std::size_t k = 0; k < codes.size(); ++k) {
+    const char32_t c = codes[k];
+    if (c < 0x80) {
+      out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : static_cast<char>(c));
+    } else if (c == 0x130) {
+      out += "i\xCC\x87";  // U+0069 U+0307
+    } else if (c == 0x3A3) {
+      bool final_sigma = k > 0 && is_letter(codes[k - 1]) && (k + 1 == codes.size() || !is_letter(codes[k + 1]));
+      append_utf8(out, final_sigma ? 0x3C2 : 0x3C3);
+    } else {
+      append_utf8(out, static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c))));
+    }
+  }
+  return out;
+}
+
 std::size_t python_len(std::string_view utf8) {
   return static_cast<std::size_t>(
       std::count_if(utf8.begin(), utf8.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));

@@ -19,6 +19,16 @@ std::string python_strip(std::string_view text);
 // len() of a str: the number of code points of valid UTF-8.
 std::size_t python_len(std::string_view utf8);
 
+// Decodes the code point at utf8[i] and advances i (invalid bytes come back one by one as themselves).
+char32_t python_next_code_point(std::string_view utf8, std::size_t& i);
+
+// Whether re's \w matches the code point in a str pattern: str.isalnum() or '_' (Unicode letters L*, numbers N*).
+bool python_is_word_char(char32_t code_point);
+
+// str.lower(): Unicode lower-case mapping (utf8proc's), with the full mapping of U+0130 (-> "i\u0307") and the
+// final-sigma rule approximated as "after a letter, not before one".
+std::string python_lower(std::string_view utf8);
+
 // repr() of a str (quote choice, escapes, non-printable characters as \x, \u, \U).
 std::string python_repr(std::string_view utf8);
 // repr() of a list of str: "['a', 'b']".

@@ -31,6 +31,20 @@ TEST(PythonText, CleanTextMatchesPython) {
   for (const auto& [input, expected] : kCleanCases) EXPECT_EQ(clean_text(input), expected) << input;
 }
 
+// python3: for c in "½²℃_é\u0301™Ⅻ〇٣a-": print(hex(ord(c)), bool(re.match(r"\w", c)))
+TEST(PythonText, WordCharactersAsPythonRe) {
+  const std::vector<std::pair<char32_t, bool>> cases = {
+      {0xBD, true},    {0xB2, true},   {0x2103, false}, {'_', true}, {0xE9, true}, {0x301, false},
+      {0x2122, false}, {0x216B, true}, {0x3007, true},  {0x663, true}, {'a', true}, {'-', false}};
+  for (auto [code, word] : cases) EXPECT_EQ(python_is_word_char(code), word) << std::hex << unsigned(code);
+}
+
+// python3: print(ascii("İSTANBUL ΣΑΣ ΟΔΟΣ. Ab".lower()))
+TEST(PythonText, LowerAsPython) {
+  EXPECT_EQ(python_lower("\u0130STANBUL \u03a3\u0391\u03a3 \u039f\u0394\u039f\u03a3. Ab"),
+            "i\u0307stanbul \u03c3\u03b1\u03c2 \u03bf\u03b4\u03bf\u03c2. ab");
+}
+
 TEST(PythonText, ReprOfListsMatchesPython) {
   // python3: print(repr(case)) for each list
   const std::vector<std::vector<std::string>> cases = {
