@@ -85,14 +85,13 @@ std::vector<StepPlan> plan_epoch(const std::vector<std::size_t>& lengths, const 
     std::sort(step.begin(), step.end(), [&](std::size_t a, std::size_t b) {
       return lengths[a] != lengths[b] ? lengths[a] > lengths[b] : a < b;
     });
-    // Micro-batches are consecutive runs of the sorted step, at most micro_batch samples and at most
-    // micro_batch x the step's mean length padded tokens: long samples (narratives beside short SID
-    // sequences) come in smaller batches, so no rank pads 64 short rows to a narrative's length;
+    // Micro-batches are consecutive runs of the sorted step: at most micro_batch samples, and at most
+    // min(micro_batch x the step's mean length, an eighth of the step's tokens) padded tokens (never below the
+    // longest sample, a batch of its own at worst). Long samples (narratives beside short SID sequences) come in
+    // smaller batches, and there are enough batches to balance the ranks. Not a function of the number of ranks:
+    // one rank runs the same micro-batches as several.
     std::size_t total = 0;
     for (auto row : step) total += lengths[row];
-    // ... and at most an eighth of the step's tokens, so that the ranks can be balanced (never below the longest
-    // sample, which forms a batch of its own at worst). Not a function of the number of ranks: one rank runs the
-    // same micro-batches as several.
     const std::size_t cap = std::max<std::size_t>(
         1, std::min(micro * ((total + step.size() - 1) / step.size()), std::max(total / 8, lengths[step.front()])));
     std::vector<std::vector<std::size_t>> micros;
