@@ -95,6 +95,15 @@ std::vector<Generation> generate(StepModel& model, const std::vector<std::vector
         out[stopped[i]].saved_row = static_cast<std::int64_t>(i);
       }
     }
+    if (options.on_token) {
+      bool go_on = true;
+      for (std::size_t r = 0; r < active.size(); ++r)
+        go_on = options.on_token(active[r], static_cast<TokenId>(next_a[static_cast<std::int64_t>(r)])) && go_on;
+      if (!go_on) {
+        for (std::size_t g : keep_active) out[g].reason = StopReason::Cancelled;
+        break;
+      }
+    }
     if (keep_rows.empty()) break;
     std::vector<TokenId> kept_tokens(keep_tokens.begin(), keep_tokens.end());
     processors.advance(keep_rows, kept_tokens);

@@ -10,6 +10,7 @@
 //   for finished rows; with keep_state each stopping row's state is saved first, for StepModel::resume.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -27,10 +28,14 @@ struct GenerateOptions {
   std::vector<TokenId> stop_tokens;  // a row stops after emitting one of these (it is kept in the output)
   std::uint64_t seed = 0;            // the multinomial sampler's seed; the draws depend on the batch composition
   bool keep_state = false;           // save each row's model state when it stops (Generation::saved)
+  // Called on the caller's thread after every step, once per row that got a token (in generation order):
+  // (generation index, its new token). Returning false cancels the whole call: every row still running ends
+  // with StopReason::Cancelled (the serving layer streams tokens this way and stops when the client leaves).
+  std::function<bool(std::size_t generation, TokenId token)> on_token;
   void validate() const;
 };
 
-enum class StopReason { StopToken, Length };
+enum class StopReason { StopToken, Length, Cancelled };
 
 struct Generation {
   std::vector<TokenId> tokens;  // generated tokens (the stop token included)

@@ -11,6 +11,30 @@ bool same_batch(const Job& a, const Job& b) {
 
 }  // namespace
 
+void PieceChannel::push(std::string piece) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_.push_back(std::move(piece));
+  }
+  changed_.notify_all();
+}
+
+void PieceChannel::close() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closed_ = true;
+  }
+  changed_.notify_all();
+}
+
+PieceChannel::State PieceChannel::wait(std::vector<std::string>& out, std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  const bool woke = changed_.wait_until(lock, deadline, [&] { return closed_ || !pending_.empty(); });
+  for (auto& piece : pending_) out.push_back(std::move(piece));
+  pending_.clear();
+  return closed_ ? State::Closed : woke ? State::Open : State::TimedOut;
+}
+
 Batcher::Batcher(Engine& engine, Metrics& metrics, const BatcherOptions& options)
     : engine_(engine), metrics_(metrics), options_(options) {
   if (options_.max_batch < 1) throw InputError("--max-batch must be at least 1");
@@ -96,6 +120,7 @@ void Batcher::execute(const std::vector<std::shared_ptr<Job>>& all) {
     if (job->abandoned || now >= job->deadline) {
       job->error = std::make_exception_ptr(RequestError(504, "the request timeout passed while it was queued"));
       job->done.set_value();
+      if (job->stream) job->stream->close();
     } else {
       batch.push_back(job);
     }
@@ -106,7 +131,16 @@ void Batcher::execute(const std::vector<std::shared_ptr<Job>>& all) {
   const std::string kind = chat ? "chat" : batch.front()->recommend.mode == Mode::Think ? "think" : "plain";
   try {
     if (chat) {
-      batch.front()->chat_result = engine_.chat(batch.front()->chat);
+      Job& job = *batch.front();
+      Engine::PieceSink sink;
+      if (job.stream)
+        sink = [&job](const std::string& piece) {
+          if (job.stream->cancelled() || job.abandoned) return false;
+          job.stream->push(piece);
+          return true;
+        };
+      job.chat_result = engine_.chat(job.chat, sink);
+      metrics_.chat_done(job.chat_result.completion_tokens, job.chat_result.finish_reason == "cancelled");
     } else {
       std::vector<const RecommendRequest*> requests;
       for (const auto& job : batch) requests.push_back(&job->recommend);
@@ -121,6 +155,7 @@ void Batcher::execute(const std::vector<std::shared_ptr<Job>>& all) {
   for (const auto& job : batch) {
     job->batch_size = batch.size();
     job->done.set_value();
+    if (job->stream) job->stream->close();
   }
 }
 

@@ -13,7 +13,9 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "serve/engine.h"
 #include "serve/metrics.h"
@@ -27,11 +29,33 @@ struct BatcherOptions {
   std::size_t max_queue = 64;
 };
 
+// A streaming chat's pieces, handed from the worker (push, then close once the job is answered) to the HTTP
+// thread that writes them as server-sent events (wait). cancel() is the HTTP side saying its client left; the
+// worker then stops generating at the next token.
+class PieceChannel {
+ public:
+  enum class State { Open, Closed, TimedOut };
+  void push(std::string piece);
+  void close();
+  // Waits until a piece is pending, the channel is closed, or the deadline passes; moves pending pieces to out.
+  State wait(std::vector<std::string>& out, std::chrono::steady_clock::time_point deadline);
+  void cancel() { cancelled_ = true; }
+  bool cancelled() const { return cancelled_; }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::string> pending_;
+  bool closed_ = false;
+  std::atomic<bool> cancelled_{false};
+};
+
 struct Job {
   enum class Kind { Recommend, Chat };
   Kind kind = Kind::Recommend;
   RecommendRequest recommend;
   ChatRequest chat;
+  std::shared_ptr<PieceChannel> stream;  // a streaming chat: pieces as they come (null otherwise)
   std::chrono::steady_clock::time_point arrived = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::atomic<bool> abandoned{false};  // the caller stopped waiting (timeout): skip it

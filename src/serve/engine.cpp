@@ -154,35 +154,51 @@ void Engine::check_chat(const ChatRequest& request) const {
                                         n, request.max_tokens, max_positions_));
 }
 
-ChatResult Engine::chat(const ChatRequest& request) {
+ChatResult Engine::chat(const ChatRequest& request, const PieceSink& on_piece) {
   check_chat(request);
   const auto prompt = chat_prompt_ids(request);
+  ChatResult r;
+  // Pieces: the text grows token by token; a piece is what the next token adds to the text's stable part. The
+  // decoded text ends in U+FFFD while its last bytes are an incomplete character (a multi-byte character split
+  // over tokens); that tail waits for the next token, which completes it or makes it a final U+FFFD. The stop
+  // token adds nothing.
+  static const std::string kReplacement = "\xEF\xBF\xBD";
+  std::vector<decode::TokenId> kept;
+  std::string done;
+  auto add_token = [&](decode::TokenId token) {
+    if (token == end_token_) return true;
+    kept.push_back(token);
+    std::string text = tokenizer_.decode(kept);
+    std::size_t stable = text.size();
+    while (stable >= done.size() + kReplacement.size() &&
+           text.compare(stable - kReplacement.size(), kReplacement.size(), kReplacement) == 0)
+      stable -= kReplacement.size();
+    if (stable > done.size() && text.compare(0, done.size(), done) == 0) {
+      r.pieces.push_back(text.substr(done.size(), stable - done.size()));
+      done = text.substr(0, stable);
+      if (on_piece) return on_piece(r.pieces.back());
+    }
+    return true;
+  };
   decode::GenerateOptions g;
   g.max_new_tokens = request.max_tokens;
   g.sample = request.temperature > 0;
   if (g.sample) g.sampling.temperature = request.temperature;
   g.stop_tokens = {end_token_};
   g.seed = request.seed;
+  g.on_token = [&](std::size_t, decode::TokenId token) { return add_token(token); };
   auto gen = decode::generate(recommender_->model(), {prompt}, g).front();
-  ChatResult r;
   r.prompt_tokens = prompt.size();
   r.completion_tokens = gen.tokens.size();
-  r.finish_reason = gen.reason == decode::StopReason::StopToken ? "stop" : "length";
-  std::vector<decode::TokenId> kept = gen.tokens;
-  if (gen.reason == decode::StopReason::StopToken && !kept.empty()) kept.pop_back();
-  // Pieces: the text grows token by token; a piece is what the next token adds once it decodes to whole
-  // UTF-8 (a multi-byte character split over tokens waits for its last byte).
-  std::string done;
-  for (std::size_t i = 1; i <= kept.size(); ++i) {
-    std::string text = tokenizer_.decode({kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(i)});
-    if (text.size() > done.size() && text.compare(0, done.size(), done) == 0 && text.find("\xEF\xBF\xBD", done.size()) ==
-                                                                                    std::string::npos) {
-      r.pieces.push_back(text.substr(done.size()));
-      done = std::move(text);
-    }
-  }
+  r.finish_reason = gen.reason == decode::StopReason::StopToken   ? "stop"
+                    : gen.reason == decode::StopReason::Cancelled ? "cancelled"
+                                                                  : "length";
   r.text = tokenizer_.decode(kept);
-  if (r.text.size() > done.size() && r.text.compare(0, done.size(), done) == 0) r.pieces.push_back(r.text.substr(done.size()));
+  // A tail that never decoded to whole UTF-8 (the generation ended inside a character) is the last piece.
+  if (r.text.size() > done.size() && r.text.compare(0, done.size(), done) == 0) {
+    r.pieces.push_back(r.text.substr(done.size()));
+    if (on_piece) on_piece(r.pieces.back());
+  }
   return r;
 }
 

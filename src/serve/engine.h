@@ -4,6 +4,7 @@
 // thread-safe: the batcher's one worker thread is its only caller for the model calls.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,7 +48,7 @@ struct Recommendation {
 struct ChatResult {
   std::vector<std::string> pieces;  // the completion, one decoded piece per generated token (for streaming)
   std::string text;                 // the whole completion (pieces joined, the stop token left out)
-  std::string finish_reason;        // "stop" | "length"
+  std::string finish_reason;        // "stop" | "length" | "cancelled" (the piece sink said stop)
   std::size_t prompt_tokens = 0, completion_tokens = 0;
 };
 
@@ -59,8 +60,10 @@ class Engine {
   // One batched search for requests of one mode; results in request order.
   std::vector<Recommendation> recommend(const std::vector<const RecommendRequest*>& requests, Mode mode);
   // RequestError(413) when the prompt and max_tokens do not fit; 501 with a SASRec prior (its search expects
-  // recommendation prompts).
-  ChatResult chat(const ChatRequest& request);
+  // recommendation prompts). on_piece, when given, receives each piece as soon as its token is generated
+  // (ChatResult::pieces, in order); returning false stops the generation (finish_reason "cancelled").
+  using PieceSink = std::function<bool(const std::string& piece)>;
+  ChatResult chat(const ChatRequest& request, const PieceSink& on_piece = nullptr);
   void check_chat(const ChatRequest& request) const;  // the same errors, before queueing
 
   // Titles holding every word of q (case-insensitive), catalog order, at most limit.

@@ -1,5 +1,5 @@
 // The server's counters in Prometheus text format (GET /metrics): requests and errors by route and status,
-// queue depth, batch sizes and request latency as histograms. Thread-safe.
+// queue depth, batch sizes and request latency as histograms, chat tokens generated. Thread-safe.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -31,6 +31,8 @@ class Metrics {
   void batch_run(const std::string& kind, std::size_t size, double seconds);
   void set_queue_depth(std::size_t depth);
   void add_in_flight(int delta);  // requests queued or running on the model
+  // A chat completion that ran: its generated tokens, and whether its stream's client left before the end.
+  void chat_done(std::size_t completion_tokens, bool cancelled);
   std::string render() const;
 
  private:
@@ -41,6 +43,7 @@ class Metrics {
   std::map<std::string, Histogram> batch_seconds_;                  // kind -> seconds per batch
   std::size_t queue_depth_ = 0;
   long in_flight_ = 0;
+  std::uint64_t chat_tokens_ = 0, chat_cancelled_ = 0;
 };
 
 }  // namespace sidr::serve

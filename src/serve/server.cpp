@@ -51,19 +51,35 @@ void route(Metrics& metrics, const std::string& name, httplib::Response& res, Bo
   metrics.request_done(name, res.status, std::chrono::duration<double>(Clock::now() - start).count());
 }
 
-// Queues a job and waits for it until its deadline. RequestError(503) when the queue is full, 504 on timeout.
-void run_job(Batcher& batcher, Metrics& metrics, const std::shared_ptr<Job>& job, int timeout_ms) {
+// Counts a job in sidr_in_flight from its queueing until the last reference to the guard goes (the answer,
+// or the end of its stream).
+struct InFlight {
+  explicit InFlight(Metrics& m) : metrics(m) { metrics.add_in_flight(1); }
+  ~InFlight() { metrics.add_in_flight(-1); }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+  Metrics& metrics;
+};
+
+// Queues a job with its deadline. RequestError(503) when the queue is full.
+std::shared_ptr<InFlight> submit_job(Batcher& batcher, Metrics& metrics, const std::shared_ptr<Job>& job,
+                                     int timeout_ms) {
   job->deadline = job->arrived + std::chrono::milliseconds(timeout_ms);
-  auto done = job->done.get_future();
   if (!batcher.submit(job)) throw RequestError(503, "the server is busy (request queue full); retry later");
-  metrics.add_in_flight(1);
-  struct Leave {
-    Metrics& m;
-    ~Leave() { m.add_in_flight(-1); }
-  } leave{metrics};
+  return std::make_shared<InFlight>(metrics);
+}
+
+RequestError timeout_error(int timeout_ms) {
+  return RequestError(504, fmt::format("no answer within the request timeout ({} ms)", timeout_ms));
+}
+
+// Queues a job and waits for it until its deadline: 503 when the queue is full, 504 on timeout.
+void run_job(Batcher& batcher, Metrics& metrics, const std::shared_ptr<Job>& job, int timeout_ms) {
+  auto done = job->done.get_future();
+  auto in_flight = submit_job(batcher, metrics, job, timeout_ms);
   if (done.wait_until(job->deadline) == std::future_status::timeout) {
     job->abandoned = true;
-    throw RequestError(504, fmt::format("no answer within the request timeout ({} ms)", timeout_ms));
+    throw timeout_error(timeout_ms);
   }
   if (job->error) std::rethrow_exception(job->error);
 }
@@ -83,17 +99,75 @@ std::string chat_id() {
   return fmt::format("chatcmpl-{}-{}", std::time(nullptr), next++);
 }
 
-// OpenAI's server-sent events: a role chunk, one chunk per decoded piece, a finishing chunk, "[DONE]".
-std::string sse_stream(const ChatResult& r, const std::string& id, const std::string& model, std::time_t created) {
-  auto chunk = [&](const Json& delta, const Json& finish) {
+// One server-sent event of OpenAI's chat.completion.chunk stream.
+struct ChunkWriter {
+  std::string id, model;
+  std::time_t created;
+  std::string event(const Json& delta, const Json& finish) const {
     Json c = {{"id", id}, {"object", "chat.completion.chunk"}, {"created", created}, {"model", model}};
     c["choices"] = Json::array({{{"index", 0}, {"delta", delta}, {"finish_reason", finish}}});
     return "data: " + c.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n\n";
-  };
-  std::string out = chunk({{"role", "assistant"}, {"content", ""}}, nullptr);
-  for (const auto& piece : r.pieces) out += chunk({{"content", piece}}, nullptr);
-  out += chunk(Json::object(), r.finish_reason);
-  return out + "data: [DONE]\n\n";
+  }
+};
+
+// A streaming chat completion: the role chunk, one chunk per piece as the worker generates it, a finishing
+// chunk and "data: [DONE]". The handler waits for the first piece (or the end) before it answers, so errors
+// raised before generation (501, 413, 504 in the queue) still get their status; after that the status is 200
+// and a failure is an `error` event. A client that leaves cancels the generation at its next token.
+void stream_chat(httplib::Response& res, Batcher& batcher, Metrics& metrics, const std::shared_ptr<Job>& job,
+                 const std::string& model, int timeout_ms) {
+  job->stream = std::make_shared<PieceChannel>();
+  auto in_flight = submit_job(batcher, metrics, job, timeout_ms);
+  std::vector<std::string> first;
+  const auto state = job->stream->wait(first, job->deadline);
+  if (state == PieceChannel::State::TimedOut) {
+    job->abandoned = true;
+    job->stream->cancel();
+    throw timeout_error(timeout_ms);
+  }
+  if (state == PieceChannel::State::Closed && job->error) std::rethrow_exception(job->error);
+  ChunkWriter writer{chat_id(), model, std::time(nullptr)};
+  res.status = 200;
+  res.set_header("Cache-Control", "no-cache");
+  // One call writes the whole stream: httplib checks for shutdown between calls, and a graceful stop must not
+  // cut a stream in the middle.
+  res.set_chunked_content_provider(
+      "text/event-stream",
+      [job, in_flight, writer, first = std::move(first), timeout_ms](std::size_t, httplib::DataSink& sink) mutable {
+        auto send = [&](const std::string& text) { return sink.write(text.data(), text.size()); };
+        bool ok = send(writer.event({{"role", "assistant"}, {"content", ""}}, nullptr));
+        for (const auto& piece : first) ok = ok && send(writer.event({{"content", piece}}, nullptr));
+        auto state = PieceChannel::State::Open;
+        while (ok && state == PieceChannel::State::Open) {
+          std::vector<std::string> pieces;
+          state = job->stream->wait(pieces, job->deadline);
+          for (const auto& piece : pieces) ok = ok && send(writer.event({{"content", piece}}, nullptr));
+        }
+        if (!ok) {  // the client left
+          job->stream->cancel();
+          return false;
+        }
+        std::string error;
+        if (state == PieceChannel::State::TimedOut) {
+          job->abandoned = true;
+          job->stream->cancel();
+          error = fmt::format("no answer within the request timeout ({} ms)", timeout_ms);
+        } else if (job->error) {
+          try {
+            std::rethrow_exception(job->error);
+          } catch (const std::exception& e) {
+            error = e.what();
+          }
+        }
+        if (!error.empty()) {
+          ok = send("data: " + Json({{"error", {{"message", error}, {"type", "server_error"}}}}).dump(-1, ' ', false, Json::error_handler_t::replace) + "\n\n");
+        } else {
+          ok = send(writer.event(Json::object(), job->chat_result.finish_reason));
+        }
+        ok = ok && send("data: [DONE]\n\n");
+        if (ok) sink.done();
+        return ok;
+      });
 }
 
 void add_routes(httplib::Server& svr, Engine& engine, Batcher& batcher, Metrics& metrics, const ServeOptions& o) {
@@ -160,17 +234,12 @@ void add_routes(httplib::Server& svr, Engine& engine, Batcher& batcher, Metrics&
       auto job = std::make_shared<Job>();
       job->kind = Job::Kind::Chat;
       job->chat = parse_chat_request(req.body, engine.tokenizer(), o.limits);
+      const std::string model = job->chat.model.empty() ? model_name : job->chat.model;
+      if (job->chat.stream) return stream_chat(res, batcher, metrics, job, model, o.timeout_ms);
       run_job(batcher, metrics, job, o.timeout_ms);
       const auto& r = job->chat_result;
       const std::string id = chat_id();
       const std::time_t created = std::time(nullptr);
-      const std::string model = job->chat.model.empty() ? model_name : job->chat.model;
-      if (job->chat.stream) {
-        res.status = 200;
-        res.set_header("Cache-Control", "no-cache");
-        res.set_content(sse_stream(r, id, model, created), "text/event-stream");
-        return;
-      }
       Json body = {{"id", id}, {"object", "chat.completion"}, {"created", created}, {"model", model}};
       body["choices"] = Json::array(
           {{{"index", 0}, {"message", {{"role", "assistant"}, {"content", r.text}}}, {"finish_reason", r.finish_reason}}});

@@ -161,6 +161,54 @@ TEST(Generate, StoppedRowsLeaveTheBatch) {
   EXPECT_EQ(counting.batch_rows[0], 2);  // the two prompts, once each
 }
 
+TEST(Generate, OnTokenSeesEveryTokenOfEveryRowInOrder) {
+  ToyModel toy(kVocab, 5, 1.0f);
+  GenerateOptions o = sampling_options(30, 4);
+  o.max_new_tokens = 6;
+  o.stop_tokens = {2, 5};
+  const auto plain = generate(toy, {{1, 6}, {7}}, o);
+  std::vector<std::vector<TokenId>> seen(plain.size());
+  std::vector<std::size_t> order;  // the generation of each call, to check generation order within a step
+  o.on_token = [&](std::size_t g, TokenId token) {
+    seen.at(g).push_back(token);
+    order.push_back(g);
+    return true;
+  };
+  const auto watched = generate(toy, {{1, 6}, {7}}, o);
+  std::size_t calls = 0;
+  for (std::size_t g = 0; g < plain.size(); ++g) {
+    EXPECT_EQ(watched[g].tokens, plain[g].tokens) << "the callback changed generation " << g;
+    EXPECT_EQ(seen[g], watched[g].tokens) << "generation " << g;  // the stop token included
+    calls += seen[g].size();
+  }
+  EXPECT_EQ(order.size(), calls);
+  // Within one step the rows come in increasing generation order: a step's calls are a strictly increasing run.
+  std::size_t runs = 1;
+  for (std::size_t i = 1; i < order.size(); ++i) runs += order[i] <= order[i - 1] ? 1 : 0;
+  EXPECT_LE(runs, 6u);
+}
+
+TEST(Generate, OnTokenReturningFalseCancelsTheRemainingRows) {
+  ToyModel toy(kVocab, 5, 1.0f);
+  CountingModel counting(toy);
+  GenerateOptions o = sampling_options(1, 6);
+  o.sample = false;  // greedy: the uncancelled run is the reference
+  o.max_new_tokens = 40;
+  const auto full = generate(toy, {{1, 6}, {7, 3}}, o);
+  int calls = 0;
+  o.on_token = [&](std::size_t, TokenId) { return ++calls < 5; };  // the 5th call (step 3, row 0) says stop
+  const auto cut = generate(counting, {{1, 6}, {7, 3}}, o);
+  ASSERT_EQ(cut.size(), 2u);
+  for (std::size_t g = 0; g < 2; ++g) {
+    ASSERT_EQ(full[g].tokens.size(), 40u) << "the toy model stopped early; the case needs a longer run";
+    ASSERT_EQ(cut[g].tokens.size(), 3u) << "generation " << g;
+    EXPECT_EQ(cut[g].reason, StopReason::Cancelled);
+    EXPECT_EQ(std::vector<TokenId>(full[g].tokens.begin(), full[g].tokens.begin() + 3), cut[g].tokens);
+    EXPECT_EQ(cut[g].log_probs.size(), 3u);
+  }
+  EXPECT_EQ(counting.batch_rows.size(), 3u);  // prefill, then steps 1 and 2: no model call after the cancel
+}
+
 TEST(Generate, ConstrainedLogProbsAreRenormalisedOverAllowedTokens) {
   ToyModel toy(kVocab, 9, 1.0f);
   auto trie = std::make_shared<sid::Trie>(sid::Trie::build({{3, 4, 7}, {3, 5, 7}, {6, 1, 7}}));
