@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <string>
 
-#include <omp.h>
 
 #include "sidgen/kmeans.h"
+#include "sidgen/threads.h"
 #include "util/error.h"
 
 namespace sidr::sidgen {
@@ -31,7 +31,7 @@ SizeBounds cluster_size_bounds(std::size_t items, std::size_t codebook, Balance 
 
 ResidualCodes rq_balanced(const Matrix& x, const RqBalancedOptions& o) {
   o.validate(x.rows);
-  if (o.threads > 0) omp_set_num_threads(o.threads);
+  set_compute_threads(o.threads);
   SizeBounds bounds = cluster_size_bounds(x.rows, o.codebook, o.balance);
   ResidualCodes out;
   out.items = x.rows;

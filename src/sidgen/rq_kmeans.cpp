@@ -1,9 +1,9 @@
 #include "sidgen/rq_kmeans.h"
 
-#include <omp.h>
 
 #include <faiss/impl/ResidualQuantizer.h>
 
+#include "sidgen/threads.h"
 #include "util/error.h"
 
 namespace sidr::sidgen {
@@ -29,7 +29,7 @@ ResidualCodes rq_kmeans(const Matrix& x, const RqKmeansOptions& options) {
   if (x.rows < options.codebook)
     throw_input_error(Location{"", 0, 0, "--codebook"}, "k-means needs at least as many items (" +
                                                             std::to_string(x.rows) + ") as centroids");
-  if (options.threads > 0) omp_set_num_threads(options.threads);
+  set_compute_threads(options.threads);
   faiss::ResidualQuantizer rq(x.cols, options.levels, nbits);
   rq.train_type = faiss::ResidualQuantizer::Train_default;
   rq.max_beam_size = 1;

@@ -11,10 +11,13 @@ import subprocess
 import sys
 import tempfile
 
-import numpy as np
+# One thread in both of python3-faiss's pools, set before numpy loads OpenBLAS (its pool is sized at load time,
+# and faiss's codes depend on it); `sid build --threads 1` bounds both of its own.
+os.environ["OMP_NUM_THREADS"] = "1"
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+import numpy as np  # noqa: E402
 
 SIDR_BIN = os.environ.get("SIDR_BIN", "build/sidreasoner")
-os.environ["OMP_NUM_THREADS"] = "1"
 try:
     import faiss
 except ImportError:
@@ -59,7 +62,9 @@ def extra_level(codes):
 
 
 def run(args):
-    return subprocess.run([SIDR_BIN, "sid", "build"] + args, capture_output=True, text=True)
+    # Without the thread variables: `--threads` alone must make the result independent of the environment.
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
+    return subprocess.run([SIDR_BIN, "sid", "build"] + args, capture_output=True, text=True, env=env)
 
 
 def main():
