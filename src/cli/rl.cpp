@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/command.h"
+#include "cli/option_fields.h"
 #include "data/catalog.h"
 #include "data/dataset.h"
 #include "rl/grpo_run.h"
@@ -19,7 +20,7 @@ namespace sidr::cli {
 namespace {
 
 struct RewardCommand {
-  std::string data, dataset, ground_truth, reward = "step_rule";
+  std::string data = opts::kDefaultDataRoot, dataset = opts::kDefaultDataset, ground_truth, reward = "step_rule";
 };
 
 // One input line: a decoded completion with "\n" written as the two characters \ and n ("\\" for a backslash).
@@ -80,8 +81,7 @@ void setup(CLI::App& root) {
   cmd->require_subcommand(0, 1);
   cmd->add_option("--algo", o.algo, "sidreasoner | minionerec")->capture_default_str();
   cmd->add_option("--model", o.model, "the SFT checkpoint (HF layout with tokenizer.json)");
-  cmd->add_option("--data", o.data, "dataset root, e.g. data/Amazon");
-  cmd->add_option("--dataset", o.dataset, "dataset (category) name");
+  add_data_options(cmd, o.data, o.dataset);
   cmd->add_option("--out", o.out, "run directory (metrics.jsonl, checkpoints/, final_checkpoint/)");
   cmd->add_option("--reward", o.reward, "step_rule | rule | ranking | exact | sasrec (default: step_rule / ranking)");
   cmd->add_option("--sasrec", o.sasrec, "the `baseline sasrec` run directory of --reward sasrec");
@@ -115,7 +115,7 @@ void setup(CLI::App& root) {
   cmd->add_option("--keep-checkpoints", o.keep_checkpoints, "step checkpoints kept")->capture_default_str();
   cmd->add_option("--seed", o.seed, "seed of the prompt order and the rollouts")->capture_default_str();
   cmd->add_flag("--resume", o.resume, "continue the run in --out from its newest checkpoint");
-  cmd->add_flag("!--no-progress", o.progress, "no progress bar");
+  add_progress_flag(cmd, o.progress);
   cmd->add_option("--device", o.device, "cpu, cuda or cuda:N")->capture_default_str();
   cmd->add_option("--dtype", o.dtype, "float32 | bfloat16 | float16 (CUDA)")->capture_default_str();
   cmd->add_option("--threads", o.threads, "intra-op threads per rank (0: cores / ranks)")->capture_default_str();
@@ -126,8 +126,7 @@ void setup(CLI::App& root) {
   auto reward = std::make_shared<RewardCommand>();
   auto* sub = cmd->add_subcommand("reward", "Score completions read from stdin (one per line, \\n escaped) against "
                                             "a ground-truth SID; prints one reward per line");
-  sub->add_option("--data", reward->data, "dataset root")->required();
-  sub->add_option("--dataset", reward->dataset, "dataset (category) name")->required();
+  add_data_options(sub, reward->data, reward->dataset);
   sub->add_option("--ground-truth", reward->ground_truth, "the target SID, e.g. <a_1><b_2><c_3>")->required();
   sub->add_option("--reward", reward->reward, "step_rule | rule | ranking | exact (the lines form one group)")
       ->capture_default_str();

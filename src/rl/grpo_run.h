@@ -8,14 +8,15 @@
 #include <string>
 
 #include "util/json.h"
+#include "util/common_option_fields.h"
 
 namespace sidr::rl {
 
 struct RlOptions {
   std::string algo = "sidreasoner";       // sidreasoner | minionerec
   std::filesystem::path model;            // HF checkpoint directory with tokenizer.json (the SFT result)
-  std::filesystem::path data;             // dataset root
-  std::string dataset;
+  std::filesystem::path data = opts::kDefaultDataRoot;  // dataset root
+  std::string dataset = opts::kDefaultDataset;
   std::filesystem::path out;
   std::string reward;                     // "" = the algorithm's: step_rule | ranking (or rule, exact, sasrec)
   std::filesystem::path sasrec;           // the `baseline sasrec` run of the sasrec reward
