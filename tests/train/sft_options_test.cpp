@@ -71,7 +71,7 @@ TEST(SftOptions, FlagsKeepTheirNamesAndDefaults) {
   EXPECT_TRUE(o.progress);
   EXPECT_THROW(parsed("--out o"), CLI::RequiredError);
   EXPECT_THROW(parsed("--model m"), CLI::RequiredError);
-  EXPECT_THROW(parsed("--model m --out o --micro-batch x"), CLI::ConversionError);
+  EXPECT_THROW(parsed("--model m --out o --micro-batch x"), CLI::ParseError);
 }
 
 TEST(OptionFields, FlagNames) {
