@@ -21,7 +21,7 @@ argv = stage["commands"][-1]
 keep = {"--model", "--ensemble", "--ensemble-mix", "--sasrec", "--sasrec-ensemble", "--sasrec-weight",
         "--sasrec-mix", "--sasrec-temperature", "--data", "--dataset", "--style", "--prompt-style", "--beams",
         "--think-tokens", "--device", "--dtype", "--threads"}
-flags = {"--quiet", "--with-scores", "--with-prompt-ids", "--beam-sampling"}
+flags = {"--quiet", "--no-progress", "--with-scores", "--with-prompt-ids", "--beam-sampling"}
 i = argv.index("evaluate") + 1
 while i < len(argv):
     word = argv[i]

@@ -3,6 +3,7 @@
 
 #include "baseline/sasrec_run.h"
 #include "cli/command.h"
+#include "cli/option_fields.h"
 
 namespace sidr::cli {
 namespace {
@@ -31,8 +32,7 @@ void setup(CLI::App& root) {
   auto* cmd = group->add_subcommand(
       "sasrec", "SASRec as in MiniOneRec (1 block, hidden 32): train on train, select on valid, rank all items on "
                 "test, HR/NDCG over distinct SIDs");
-  cmd->add_option("--data", run.data_root, "Dataset root holding train/ valid/ test/ index/")->capture_default_str();
-  cmd->add_option("--dataset", run.dataset, "Dataset name")->capture_default_str();
+  add_data_options(cmd, run.data_root, run.dataset);
   cmd->add_option("--out", run.out, "Run directory to write (replaced atomically)")->required();
   cmd->add_option("--loss", options->loss, "bce: one sampled negative (MiniOneRec); ce: softmax over all items")
       ->check(CLI::IsMember({"bce", "ce"}))
@@ -55,7 +55,7 @@ void setup(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--threads", run.threads, "libtorch intra-op threads")->capture_default_str();
   cmd->add_option("--top", run.predictions_k, "Predicted SIDs written per test row")->capture_default_str();
-  cmd->add_flag("!--no-progress", run.progress, "No progress bar");
+  add_progress_flag(cmd, run.progress);
   cmd->callback([options] { run_sasrec(*options); });
 }
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/command.h"
+#include "cli/option_fields.h"
 #include "data/list_literal.h"
 #include "data/validate.h"
 #include "util/error.h"
@@ -54,10 +55,7 @@ void setup(CLI::App& root) {
 
   auto options = std::make_shared<CheckOptions>();
   auto* check = data->add_subcommand("check", "Validate every file and cross-reference of a dataset, print statistics");
-  check->add_option("--data", options->data, "Dataset root (holds train/ valid/ test/ index/ info/)")
-      ->capture_default_str();
-  check->add_option("--dataset", options->dataset, "Dataset name, e.g. Industrial_and_Scientific")
-      ->capture_default_str();
+  add_data_options(check, options->data, options->dataset);
   check->callback([options] { run_check(*options); });
 
   auto* parse = data->add_subcommand(

@@ -1,4 +1,4 @@
-// `sidreasoner data prepare`: raw interactions (Amazon 2018 JSON lines, or interactions.csv + items.csv) ->
+// `sidreasoner data prepare`: raw interactions (Amazon 2018 or 2023 JSON lines, or interactions.csv + items.csv) ->
 // MiniOneRec's .inter files and item.json; `data convert`: those + index.json -> the reference layout
 // (src/prepare, docs/prepare.md).
 #include <memory>
@@ -24,10 +24,10 @@ struct PrepareArgs {
 
 void run(const PrepareArgs& args) {
   prepare::PrepareOptions options;
-  if (args.format == "amazon18") {
-    options.format = prepare::InputFormat::kAmazon18;
+  if (args.format == "amazon18" || args.format == "amazon23") {
+    options.format = args.format == "amazon18" ? prepare::InputFormat::kAmazon18 : prepare::InputFormat::kAmazon23;
     if (args.reviews.empty() || args.meta.empty())
-      throw_input_error(Location{"", 0, 0, "--format"}, "amazon18 needs --reviews and --meta");
+      throw_input_error(Location{"", 0, 0, "--format"}, args.format + " needs --reviews and --meta");
     options.reviews = args.reviews;
     options.meta = args.meta;
   } else if (args.format == "generic") {
@@ -37,7 +37,7 @@ void run(const PrepareArgs& args) {
     options.reviews = args.interactions;
     options.meta = args.items;
   } else {
-    throw_input_error(Location{"", 0, 0, "--format"}, "expected amazon18 or generic, found '" + args.format + "'");
+    throw_input_error(Location{"", 0, 0, "--format"}, "expected amazon18, amazon23 or generic, found '" + args.format + "'");
   }
   options.dataset = args.dataset;
   options.out = args.out;
@@ -46,8 +46,9 @@ void run(const PrepareArgs& args) {
   options.window.floor_year = args.floor_year;
   if (!args.start.empty()) options.window.start = prepare::parse_year_month(args.start, "--start");
   if (!args.end.empty()) options.window.end = prepare::parse_year_month(args.end, "--end");
-  if (options.format == prepare::InputFormat::kAmazon18 && (!options.window.start || !options.window.end))
-    throw_input_error(Location{"", 0, 0, "--start"}, "amazon18 needs --start and --end (e.g. 2017-10 and 2018-11)");
+  if (options.format != prepare::InputFormat::kGeneric && (!options.window.start || !options.window.end))
+    throw_input_error(Location{"", 0, 0, "--start"},
+                      args.format + " needs --start and --end (e.g. 2017-10 and 2018-11)");
   fmt::print("{}", prepare::format_prepare_report(prepare::run_prepare(options)));
 }
 
@@ -56,10 +57,10 @@ void setup(CLI::App& root) {
   auto args = std::make_shared<PrepareArgs>();
   auto* prepare = data->add_subcommand(
       "prepare", "Raw interactions -> NAME.{train,valid,test}.inter and NAME.item.json (MiniOneRec's amazon18 script)");
-  prepare->add_option("--format", args->format, "amazon18 (JSON lines, plain or .gz) or generic (CSV)")
+  prepare->add_option("--format", args->format, "amazon18, amazon23 (JSON lines, plain or .gz) or generic (CSV)")
       ->capture_default_str();
-  prepare->add_option("--reviews", args->reviews, "amazon18: reviews JSON lines (.json or .json.gz)");
-  prepare->add_option("--meta", args->meta, "amazon18: metadata JSON lines (.json or .json.gz)");
+  prepare->add_option("--reviews", args->reviews, "amazon18/23: reviews JSON lines (.json[l] or .json[l].gz)");
+  prepare->add_option("--meta", args->meta, "amazon18/23: metadata JSON lines (.json[l] or .json[l].gz)");
   prepare->add_option("--interactions", args->interactions, "generic: interactions.csv (user,item,timestamp)");
   prepare->add_option("--items", args->items, "generic: items.csv (item,title[,description,brand,categories])");
   prepare->add_option("--dataset", args->dataset, "Dataset name (output file prefix)")->required();

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/command.h"
+#include "cli/option_fields.h"
 #include "data/dataset.h"
 #include "data/item_json.h"
 #include "cli/model_options.h"
@@ -110,8 +111,7 @@ void setup(CLI::App& root) {
   auto args = std::make_shared<EmbedArgs>();
 
   auto* text = embed->add_subcommand("text", "TF-IDF of the cleaned title + description, reduced by PCA");
-  text->add_option("--data", args->data, "Dataset root (holds index/NAME.item.json)")->capture_default_str();
-  text->add_option("--dataset", args->dataset, "Dataset name")->capture_default_str();
+  add_data_options(text, args->data, args->dataset);
   text->add_option("--dim", args->dim, "PCA components")->capture_default_str();
   text->add_option("--min-df", args->min_df, "Keep terms found in at least this many items")->capture_default_str();
   text->add_option("--max-features", args->max_features, "Keep the most frequent terms only (0: all)")
@@ -123,8 +123,7 @@ void setup(CLI::App& root) {
   auto* encoder = embed->add_subcommand("encoder", "Mean-pooled last hidden states of an HF-layout checkpoint (§4)");
   encoder->add_option("--model", args->model, "Checkpoint directory (config.json, model.safetensors, tokenizer.json)")
       ->required();
-  encoder->add_option("--data", args->data, "Dataset root (holds index/NAME.item.json)")->capture_default_str();
-  encoder->add_option("--dataset", args->dataset, "Dataset name")->capture_default_str();
+  add_data_options(encoder, args->data, args->dataset);
   encoder->add_option("--max-length", args->max_length, "Tokens kept per item (truncation)")->capture_default_str();
   encoder->add_option("--batch-size", args->batch_size, "Items per forward")->capture_default_str();
   encoder->add_option("--dump", args->dump, "Also write the item texts to this folder");

@@ -7,16 +7,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/option_fields.h"
 #include "model/runtime.h"
 #include "util/error.h"
 
 namespace sidr::cli {
 
-inline void add_runtime_options(CLI::App* cmd, model::RuntimeOptions& options) {
-  cmd->add_option("--device", options.device, "cpu, cuda or cuda:N")->capture_default_str();
-  cmd->add_option("--dtype", options.dtype, "float32, bfloat16 or float16 (CUDA)")->capture_default_str();
-  cmd->add_option("--threads", options.threads, "CPU intra-op threads; 0 = all cores")->capture_default_str();
-}
+inline void add_runtime_options(CLI::App* cmd, model::RuntimeOptions& options) { add_option_fields(cmd, options); }
 
 // "1 5 42" or "1,5,42" -> ids; InputError naming the option on anything else.
 inline std::vector<std::int64_t> parse_ids(const std::string& text, const std::string& option) {

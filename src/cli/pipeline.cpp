@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/command.h"
+#include "cli/option_fields.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/report.h"
 #include "util/error.h"
@@ -20,8 +21,7 @@ void setup_pipeline(CLI::App& root) {
   cmd->add_option("--preset", options->preset, "quick | cpu | qwen3-1.7b, or a preset JSON file")
       ->capture_default_str();
   cmd->add_option("--out", options->out, "run directory (default runs/<preset>)");
-  cmd->add_option("--data", options->data, "dataset root in the reference layout")->capture_default_str();
-  cmd->add_option("--dataset", options->dataset, "dataset name")->capture_default_str();
+  add_data_options(cmd, options->data, options->dataset);
   cmd->add_option("--base-model", options->base_model, "local Hugging Face model directory (pretrained presets)");
   cmd->add_option("--from", options->from_stage, "redo this stage and every stage after it");
   cmd->add_option("--set", options->overrides, "override a preset value, e.g. --set sft.epochs=2 (repeatable)");

@@ -1,6 +1,7 @@
 // `sidreasoner serve`: recommendations (plain or with their reasoning) and chat completions over HTTP, with
 // dynamic batching, from the same model options as `evaluate` (docs/serve.md).
 #include "cli/command.h"
+#include "cli/option_fields.h"
 #include "cli/model_options.h"
 #include "serve/server.h"
 
@@ -20,8 +21,7 @@ void setup(CLI::App& root) {
   cmd->add_option("--sasrec-mix", e.sasrec_mix, "mean or product")->capture_default_str();
   cmd->add_option("--sasrec-temperature", e.sasrec_temperature, "divides SASRec's item log-probabilities")
       ->capture_default_str();
-  cmd->add_option("--data", e.data_root, "dataset root, e.g. data/Amazon")->required();
-  cmd->add_option("--dataset", e.dataset, "dataset name, e.g. Industrial_and_Scientific")->required();
+  add_data_options(cmd, e.data_root, e.dataset);
   cmd->add_option("--users-split", e.users_split, "the split whose users the web page offers")->capture_default_str();
   cmd->add_option("--style", e.style, "prompt style the model was trained with: reference, compact or sequence")
       ->capture_default_str();

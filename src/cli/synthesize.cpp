@@ -7,6 +7,7 @@
 #include "synth/synthesizer.h"
 
 #include "cli/command.h"
+#include "cli/option_fields.h"
 
 namespace sidr::cli {
 namespace {
@@ -16,8 +17,7 @@ void setup(CLI::App& root) {
   auto out = std::make_shared<std::string>();
   auto* cmd = root.add_subcommand(
       "synthesize", "Write index/<Cat>.item_enhanced_v2.json and index/<Cat>.integrated_narrative.csv under --out");
-  cmd->add_option("--data", o->data, "Dataset root in the reference layout")->capture_default_str();
-  cmd->add_option("--dataset", o->dataset, "Dataset (category) name")->capture_default_str();
+  add_data_options(cmd, o->data, o->dataset);
   cmd->add_option("--out", *out, "Output root (the files go to <out>/index/; --out = --data puts them where "
                                  "`tasks` and `sft` look by default)")
       ->required();
@@ -45,6 +45,7 @@ void setup(CLI::App& root) {
   cmd->add_option("--teacher-api-key-env", o->teacher.api_key_env,
                   "Environment variable holding the bearer token (sent only when set)")
       ->capture_default_str();
+  add_progress_flag(cmd, o->progress);
   cmd->callback([o, out] {
     o->out = *out;
     const auto summary = synth::synthesize(*o);

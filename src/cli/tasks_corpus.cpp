@@ -16,6 +16,7 @@
 #include "util/file_io.h"
 
 #include "cli/command.h"
+#include "cli/option_fields.h"
 
 namespace sidr::cli {
 namespace {
@@ -81,8 +82,7 @@ void setup(CLI::App& root) {
   auto* tasks_cmd = root.get_subcommand("tasks");
   auto options = std::make_shared<CorpusOptions>();
   auto* cmd = tasks_cmd->add_subcommand("corpus", "Write the text a from-scratch tokenizer is trained on");
-  cmd->add_option("--data", options->data, "Dataset root in the reference layout")->capture_default_str();
-  cmd->add_option("--dataset", options->dataset, "Dataset (category) name")->capture_default_str();
+  add_data_options(cmd, options->data, options->dataset);
   cmd->add_option("--out", options->out, "Output text file")->required();
   cmd->add_option("--style", options->style, "Prompt style: reference|compact|sequence")->capture_default_str();
   cmd->add_option("--eval-prompt", options->eval_prompt, "Plain eval prompt: reference|training")

@@ -19,6 +19,7 @@
 #include "util/error.h"
 
 #include "cli/command.h"
+#include "cli/option_fields.h"
 
 namespace sidr::cli {
 namespace {
@@ -184,8 +185,7 @@ void setup(CLI::App& root) {
   auto options = std::make_shared<RenderOptions>();
   auto* cmd = tasks_cmd->add_subcommand(
       "render", "Print one sample exactly as the model sees it (chat markup included, nothing else on stdout)");
-  cmd->add_option("--data", options->data, "Dataset root in the reference layout")->capture_default_str();
-  cmd->add_option("--dataset", options->dataset, "Dataset (category) name")->capture_default_str();
+  add_data_options(cmd, options->data, options->dataset);
   cmd->add_option("--task", options->task, "T1|T2|T3|T4|T5|T6|T7|T8|reason|eval|eval-think")->capture_default_str();
   cmd->add_option("--split", options->split, "train|valid|test (T1, T3-T5, eval*)")->capture_default_str();
   cmd->add_option("--row", options->row, "0-based sample index")->capture_default_str();

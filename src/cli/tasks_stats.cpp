@@ -16,6 +16,7 @@
 #include "util/error.h"
 
 #include "cli/command.h"
+#include "cli/option_fields.h"
 
 namespace sidr::cli {
 namespace {
@@ -108,8 +109,7 @@ void setup(CLI::App& root) {
   auto options = std::make_shared<StatsOptions>();
   auto* cmd = tasks_cmd->add_subcommand("stats", "Build a training set with a tokenizer and print counts, lengths, "
                                                  "tokenization mismatches and timing");
-  cmd->add_option("--data", options->data, "Dataset root in the reference layout")->capture_default_str();
-  cmd->add_option("--dataset", options->dataset, "Dataset (category) name")->capture_default_str();
+  add_data_options(cmd, options->data, options->dataset);
   cmd->add_option("--tokenizer", options->tokenizer, "tokenizer.json")->required();
   cmd->add_option("--stage", options->stage, "1 (alignment tasks) or 2 (reasoning activation)")->capture_default_str();
   cmd->add_option("--style", options->style, "Prompt style: reference|compact|sequence")->capture_default_str();

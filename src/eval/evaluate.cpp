@@ -68,6 +68,8 @@ void EvaluateOptions::validate() const {
   runtime.validate();
 }
 
+Json EvaluateOptions::to_json() const { return opts::fields_to_json(*this); }
+
 decode::ThoughtSearchOptions EvaluateOptions::thought_search_options() const {
   decode::ThoughtSearchOptions t;
   t.thoughts = thoughts;
@@ -239,7 +241,7 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
   std::vector<ScoredRow> scored;
   std::size_t thoughts_closed = 0, thought_tokens = 0;
   std::optional<Progress> progress;
-  if (!options.quiet) progress.emplace("evaluate " + options.mode, prompts.size(), "users");
+  if (options.progress) progress.emplace("evaluate " + options.mode, prompts.size(), "users");
   auto start = std::chrono::steady_clock::now();
   std::vector<std::vector<decode::TokenId>> all_ids(prompts.size());
   for (std::size_t i = 0; i < prompts.size(); ++i) {
@@ -384,6 +386,7 @@ EvaluateResult run_evaluation(const EvaluateOptions& options) {
   m["dtype"] = options.runtime.dtype;
   m["threads"] = at::get_num_threads();
   m["peak_memory_mib"] = peak_memory_mib();
+  m["options"] = options.to_json();  // every result-changing option, as given (the keys above are the summary)
   if (mode == tasks::EvalMode::Think) {
     m["think_tokens"] = options.think_tokens;
     m["think_decode"] = options.think_decode;

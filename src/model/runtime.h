@@ -4,6 +4,8 @@
 
 #include <torch/torch.h>
 
+#include "util/option_fields.h"
+
 namespace sidr::model {
 
 struct RuntimeOptions {
@@ -16,6 +18,14 @@ struct RuntimeOptions {
   torch::Dtype torch_dtype() const;
   // Sets the intra-op thread count (set_intra_op_threads).
   void apply() const;
+
+  // The runtime group: --device, --dtype, --threads (cli/model_options.h).
+  template <class Self, class Visit>
+  static void fields(Self& o, Visit&& visit) {
+    visit(opts::Field{"device", "cpu, cuda or cuda:N"}, o.device);
+    visit(opts::Field{"dtype", "float32, bfloat16 or float16 (CUDA)"}, o.dtype);
+    visit(opts::Field{"threads", "CPU intra-op threads; 0 = all cores"}, o.threads);
+  }
 };
 
 // at::set_num_threads, and the same bound on OpenBLAS's own thread pool: Debian's libtorch reaches BLAS through

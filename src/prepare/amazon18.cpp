@@ -40,13 +40,19 @@ const std::string& string_field(const LineReader& reader, const Json& object, co
   return it->get_ref<const std::string&>();
 }
 
-// int(review["unixReviewTime"]): an integer, a float (truncated), or a string of decimal digits with an
-// optional sign and surrounding whitespace.
-std::int64_t time_field(const LineReader& reader, const Json& object) {
-  const char* field = "unixReviewTime";
+// Seconds. amazon18: int(review["unixReviewTime"]): an integer, a float (truncated), or a string of decimal
+// digits with an optional sign and surrounding whitespace. amazon23: an integer of milliseconds, // 1000.
+std::int64_t time_field(const LineReader& reader, const Json& object, const AmazonLayout& layout) {
+  const char* field = layout.time;
   Location where{reader.path(), reader.line_number(), 0, field};
   auto it = object.find(field);
   if (it == object.end()) throw_input_error(where, "missing");
+  if (layout.time_in_milliseconds) {
+    if (!it->is_number_integer())
+      throw_input_error(where, "expected an integer Unix time in milliseconds, found " + it->dump());
+    std::int64_t ms = it->get<std::int64_t>();
+    return ms / 1000 - (ms % 1000 < 0 ? 1 : 0);  // Python's floor division
+  }
   if (it->is_number_integer()) return it->get<std::int64_t>();
   if (it->is_number_float()) {
     double value = it->get<double>();
@@ -79,7 +85,7 @@ std::string description_text(const LineReader& reader, const Json& meta) {
   return clean_text(python_repr_list(parts));
 }
 
-// meta.get("categories"): never present in Amazon'18 (it has "category"), kept for other dumps: flattened
+// meta.get("categories"): never present in Amazon'18 (it has "category"); a list of strings in Amazon'23: flattened
 // one level, entries holding "</span>" dropped, stripped, joined with ",".
 std::string categories_text(const LineReader& reader, const Json& meta) {
   auto it = meta.find("categories");
@@ -110,13 +116,13 @@ std::string categories_text(const LineReader& reader, const Json& meta) {
 
 }  // namespace
 
-MetaTitles read_amazon18_titles(const std::string& meta_path) {
+MetaTitles read_amazon18_titles(const std::string& meta_path, const AmazonLayout& layout) {
   MetaTitles out;
   LineReader reader(meta_path);
   std::string line;
   while (reader.next(line)) {
     Json meta = parse_line(reader, line);
-    const std::string& asin = string_field(reader, meta, "asin");
+    const std::string& asin = string_field(reader, meta, layout.item);
     ++out.lines;
     auto title = meta.find("title");
     if (title == meta.end()) {
@@ -138,15 +144,16 @@ MetaTitles read_amazon18_titles(const std::string& meta_path) {
 }
 
 InteractionTable read_amazon18_reviews(const std::string& reviews_path, const MetaTitles& titles,
-                                       std::optional<std::int64_t> earliest, std::optional<std::int64_t> end) {
+                                       std::optional<std::int64_t> earliest, std::optional<std::int64_t> end,
+                                       const AmazonLayout& layout) {
   InteractionTable table;
   LineReader reader(reviews_path);
   std::string line;
   while (reader.next(line)) {
     Json review = parse_line(reader, line);
-    const std::string& asin = string_field(reader, review, "asin");
-    std::int64_t time = time_field(reader, review);
-    const std::string& user = string_field(reader, review, "reviewerID");
+    const std::string& asin = string_field(reader, review, layout.item);
+    std::int64_t time = time_field(reader, review, layout);
+    const std::string& user = string_field(reader, review, layout.user);
     ++table.lines;
     if (!titles.title.count(asin)) {
       ++table.untitled;
@@ -163,7 +170,7 @@ InteractionTable read_amazon18_reviews(const std::string& reviews_path, const Me
 }
 
 std::vector<ItemText> read_amazon18_item_text(const std::string& meta_path, const std::vector<std::string>& asins,
-                                              const MetaTitles& titles) {
+                                              const MetaTitles& titles, const AmazonLayout& layout) {
   std::unordered_map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < asins.size(); ++i) index.emplace(asins[i], i);
   std::vector<ItemText> items(asins.size());
@@ -172,16 +179,16 @@ std::vector<ItemText> read_amazon18_item_text(const std::string& meta_path, cons
   std::string line;
   while (reader.next(line)) {
     Json meta = parse_line(reader, line);
-    auto found = index.find(string_field(reader, meta, "asin"));
+    auto found = index.find(string_field(reader, meta, layout.item));
     if (found == index.end()) continue;
     ItemText& item = items[found->second];
     item.description = description_text(reader, meta);
-    auto brand = meta.find("brand");
+    auto brand = meta.find(layout.brand);
     if (brand == meta.end() || brand->is_null()) {
       item.brand.clear();
     } else {
       if (!brand->is_string())
-        throw_input_error(Location{reader.path(), reader.line_number(), 0, "brand"},
+        throw_input_error(Location{reader.path(), reader.line_number(), 0, layout.brand},
                           std::string("expected a string, found ") + brand->type_name());
       // str.replace("by\n", ""): one left-to-right pass, so removals never join into a new match.
       const std::string& raw = brand->get_ref<const std::string&>();

@@ -40,11 +40,13 @@ PrepareReport run_prepare(const PrepareOptions& options) {
   InteractionTable table;
   MetaTitles titles;
   GenericItems generic_items;
-  if (options.format == InputFormat::kAmazon18) {
-    titles = read_amazon18_titles(options.meta);
+  const bool amazon = options.format != InputFormat::kGeneric;
+  const AmazonLayout& layout = options.format == InputFormat::kAmazon23 ? kAmazon23Layout : kAmazon18Layout;
+  if (amazon) {
+    titles = read_amazon18_titles(options.meta, layout);
     report.meta_lines = titles.lines;
     report.meta_dropped = titles.dropped;
-    table = read_amazon18_reviews(options.reviews, titles, earliest, end);
+    table = read_amazon18_reviews(options.reviews, titles, earliest, end, layout);
   } else {
     generic_items = read_generic_items(options.meta);
     report.meta_lines = generic_items.rows;
@@ -66,8 +68,8 @@ PrepareReport run_prepare(const PrepareOptions& options) {
   item_names.reserve(sequences.item_names.size());
   for (std::uint32_t raw : sequences.item_names) item_names.push_back(table.items.name(raw));
   std::vector<ItemText> items;
-  if (options.format == InputFormat::kAmazon18) {
-    items = read_amazon18_item_text(options.meta, item_names, titles);
+  if (amazon) {
+    items = read_amazon18_item_text(options.meta, item_names, titles, layout);
   } else {
     for (const std::string& name : item_names) items.push_back(generic_items.items.at(name));
   }

@@ -1,5 +1,5 @@
-// `data prepare`: raw interactions -> MiniOneRec's intermediate files (reference §2.1), for Amazon 2018 JSON
-// lines or the generic CSV pair. Reads everything and checks it before the first file is written.
+// `data prepare`: raw interactions -> MiniOneRec's intermediate files (reference §2.1), for Amazon 2018 or 2023
+// JSON lines or the generic CSV pair. Reads everything and checks it before the first file is written.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -10,12 +10,12 @@
 
 namespace sidr::prepare {
 
-enum class InputFormat { kAmazon18, kGeneric };
+enum class InputFormat { kAmazon18, kAmazon23, kGeneric };
 
 struct PrepareOptions {
   InputFormat format = InputFormat::kAmazon18;
-  std::string reviews;  // amazon18: reviews JSON lines; generic: interactions.csv
-  std::string meta;     // amazon18: metadata JSON lines; generic: items.csv
+  std::string reviews;  // amazon18/23: reviews JSON lines; generic: interactions.csv
+  std::string meta;     // amazon18/23: metadata JSON lines; generic: items.csv
   std::string dataset;
   std::filesystem::path out;
   WindowOptions window;

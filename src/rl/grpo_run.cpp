@@ -124,44 +124,7 @@ void RlOptions::validate() const {
   model::RuntimeOptions{device, dtype, threads}.validate();
 }
 
-Json RlOptions::to_json() const {
-  Json j;
-  j["algo"] = algo;
-  j["model"] = model.string();
-  j["data"] = data.string();
-  j["dataset"] = dataset;
-  j["out"] = out.string();
-  j["reward"] = reward;
-  j["sasrec"] = sasrec.string();
-  j["rollout"] = rollout;
-  j["steps"] = steps;
-  j["prompts"] = prompts;
-  j["group"] = group;
-  j["temperature"] = temperature;
-  j["max_new_tokens"] = max_new_tokens;
-  j["lr"] = lr;
-  j["weight_decay"] = weight_decay;
-  j["max_grad_norm"] = max_grad_norm;
-  j["kl_coef"] = kl_coef;
-  j["adv_eps"] = adv_eps;
-  j["clip"] = clip;
-  j["dual_clip"] = dual_clip;
-  j["micro_batch"] = micro_batch;
-  j["ref_sync_steps"] = ref_sync_steps;
-  j["ref_alpha"] = ref_alpha;
-  j["style"] = style;
-  j["prompt_style"] = prompt_style;
-  j["max_rows"] = max_rows;
-  j["eval_steps"] = eval_steps;
-  j["eval_rows"] = eval_rows;
-  j["save_steps"] = save_steps;
-  j["seed"] = seed;
-  j["nproc"] = nproc;
-  j["device"] = device;
-  j["dtype"] = dtype;
-  j["threads"] = threads;
-  return j;
-}
+Json RlOptions::to_json() const { return opts::fields_to_json(*this); }
 
 int run_rl(RlOptions o) {
   o.resolve_defaults();

@@ -17,6 +17,7 @@
 #include "tasks/encode.h"
 #include "tasks/eval_prompts.h"
 #include "text/tokenizer.h"
+#include "util/common_option_fields.h"
 
 namespace sidr::serve {
 
@@ -24,7 +25,7 @@ struct EngineOptions {
   eval::RecommenderOptions stack;  // model, ensemble, SASRec (sid_search_marker is set by the engine)
   double sasrec_weight = 0.3, sasrec_temperature = 1.0;
   std::string sasrec_mix = "mean";
-  std::string data_root, dataset;
+  std::string data_root = opts::kDefaultDataRoot, dataset = opts::kDefaultDataset;
   std::string style = "reference";         // prompt style the model was trained with
   std::string prompt_style = "reference";  // plain mode: reference | training
   int beams = 10;                          // beam width = the largest k

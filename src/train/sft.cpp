@@ -121,40 +121,7 @@ void SftOptions::validate() const {
   runtime.validate();
 }
 
-Json SftOptions::to_json() const {
-  Json json;
-  json["stage"] = stage;
-  json["data"] = data.string();
-  json["dataset"] = dataset;
-  json["model"] = model.string();
-  json["tokenizer"] = tokenizer.string();
-  json["out"] = out.string();
-  json["epochs"] = epochs;
-  json["lr"] = lr;
-  json["warmup"] = warmup;
-  json["patience"] = patience;
-  json["batch"] = batch;
-  json["micro_batch"] = micro_batch;
-  json["schedule"] = schedule;
-  json["weight_decay"] = weight_decay;
-  json["max_grad_norm"] = max_grad_norm;
-  json["cutoff"] = cutoff;
-  json["seed"] = seed;
-  json["save_steps"] = save_steps;
-  json["max_samples"] = max_samples;
-  json["max_minutes"] = max_minutes;
-  json["max_eval_samples"] = max_eval_samples;
-  json["style"] = style;
-  json["weights"] = weights;
-  json["plain_weight"] = plain_weight;
-  json["augment"] = AugmentOptions::parse(augment).to_string();
-  json["ema"] = ema;
-  json["device"] = device;
-  json["dtype"] = dtype;
-  json["threads"] = threads;
-  json["nproc"] = nproc;
-  return json;
-}
+Json SftOptions::to_json() const { return opts::fields_to_json(*this); }
 
 int auto_local_ranks(const SftOptions& options) {
   if (options.device != "cpu") return 1;
