@@ -7,24 +7,17 @@
 #include <CLI/CLI.hpp>
 #include <gtest/gtest.h>
 
+#include "../option_fields_testing.h"
 #include "cli/option_fields.h"
 #include "eval/evaluate.h"
 
 namespace sidr {
 namespace {
 
-std::set<std::string> keys_of(const Json& json) {
-  std::set<std::string> keys;
-  for (const auto& item : json.items()) keys.insert(item.key());
-  return keys;
-}
+using testing_options::keys_of;
 
 eval::EvaluateOptions parsed(const std::string& command_line) {
-  CLI::App app;
-  eval::EvaluateOptions options;
-  cli::add_option_fields(&app, options);
-  app.parse(command_line, false);
-  return options;
+  return testing_options::parsed<eval::EvaluateOptions>(command_line);
 }
 
 TEST(EvaluateOptions, ToJsonKeysAreTheRecordedFieldNames) {

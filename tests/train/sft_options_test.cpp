@@ -6,24 +6,17 @@
 #include <CLI/CLI.hpp>
 #include <gtest/gtest.h>
 
+#include "../option_fields_testing.h"
 #include "cli/option_fields.h"
 #include "train/sft.h"
 
 namespace sidr {
 namespace {
 
-std::set<std::string> keys_of(const Json& json) {
-  std::set<std::string> keys;
-  for (const auto& item : json.items()) keys.insert(item.key());
-  return keys;
-}
+using testing_options::keys_of;
 
 train::SftOptions parsed(const std::string& command_line) {
-  CLI::App app;
-  train::SftOptions options;
-  cli::add_option_fields(&app, options);
-  app.parse(command_line, false);
-  return options;
+  return testing_options::parsed<train::SftOptions>(command_line);
 }
 
 TEST(SftOptions, ToJsonKeysAreTheRecordedFieldNames) {
