@@ -45,6 +45,7 @@ OrderedJson config_json(const SasrecRunOptions& options, const SasrecConfig& mod
   j["ks"] = t.ks;
   j["seed"] = t.seed;
   j["threads"] = options.threads;
+  j["options"] = options.to_json();  // every option as given (the keys above are what readers of a run use)
   return j;
 }
 

@@ -11,7 +11,9 @@
 
 #include "baseline/sasrec.h"
 #include "baseline/sasrec_trainer.h"
+#include "util/common_option_fields.h"
 #include "util/json.h"
+#include "util/option_fields.h"
 
 namespace sidr::baseline {
 
@@ -25,6 +27,37 @@ struct SasrecRunOptions {
   int predictions_k = 10;                            // SIDs written per row in predictions.json
   bool progress = true;                              // progress bar on stderr
   void validate() const;
+
+  // The one list of `baseline sasrec`'s options: its flags and config.json's "options" (util/option_fields.h).
+  template <class Self, class Visit>
+  static void fields(Self& o, Visit&& visit) {
+    using opts::Field;
+    using opts::kHideDefault;
+    using opts::kNotRecorded;
+    using opts::kRequired;
+    opts::data_fields(o.data_root, o.dataset, visit);
+    visit(Field{"out", "run directory to write (replaced atomically)", kRequired | kNotRecorded}, o.out);
+    visit(Field{"loss", "bce (the default): one sampled negative (MiniOneRec); ce: softmax over all items",
+                kHideDefault},
+          o.train.loss);
+    visit(Field{"epochs", "maximum epochs"}, o.train.epochs);
+    visit(Field{"patience", "stop after more than this many epochs without a better valid NDCG@20"},
+          o.train.patience);
+    visit(Field{"max_minutes", "training time budget in minutes (0: none); the best epoch so far is kept"},
+          o.train.max_minutes);
+    visit(Field{"batch_size", "training batch size"}, o.train.batch_size);
+    visit(Field{"lr", "Adam learning rate"}, o.train.lr);
+    visit(Field{"weight_decay", "Adam L2 decay"}, o.train.weight_decay);
+    visit(Field{"hidden", "hidden size"}, o.model.hidden);
+    visit(Field{"heads", "attention heads"}, o.model.heads);
+    visit(Field{"dropout", "dropout rate"}, o.model.dropout);
+    visit(Field{"max_len", "history length (most recent items kept)"}, o.model.max_len);
+    visit(Field{"seed", "random seed (init, dropout, shuffling, negatives)"}, o.train.seed);
+    visit(Field{"threads", "libtorch intra-op threads"}, o.threads);
+    visit(Field{"top", "predicted SIDs written per test row"}, o.predictions_k);
+    opts::progress_field(o.progress, visit);
+  }
+  Json to_json() const { return opts::fields_to_json(*this); }
 };
 
 // Returns the content of metrics.json.

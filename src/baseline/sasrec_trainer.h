@@ -21,6 +21,8 @@ enum class SasrecLoss {
 };
 SasrecLoss parse_sasrec_loss(const std::string& name);  // "bce" | "ce"; InputError otherwise
 const char* sasrec_loss_name(SasrecLoss loss);
+// The same names in JSON (the run record), so Json(loss) is "bce" or "ce".
+NLOHMANN_JSON_SERIALIZE_ENUM(SasrecLoss, {{SasrecLoss::Bce, "bce"}, {SasrecLoss::Ce, "ce"}})
 
 struct SasrecTrainOptions {
   SasrecLoss loss = SasrecLoss::Bce;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/command.h"
+#include "data/catalog.h"
 #include "text/bpe_trainer.h"
 #include "text/chat_template.h"
 #include "text/tokenizer.h"
@@ -36,7 +37,7 @@ text::Tokenizer load(const TokenizerOptions& o) {
   text::Tokenizer t = path.filename() == "vocab.json"
                           ? text::Tokenizer::from_vocab_merges(path, path.parent_path() / "merges.txt")
                           : text::Tokenizer::from_file(path);
-  if (!o.sid_index.empty()) text::add_sid_tokens(t, o.sid_index);
+  if (!o.sid_index.empty()) t.add_tokens(data::SidIndex::load(o.sid_index).sorted_level_tokens);
   return t;
 }
 
@@ -112,7 +113,7 @@ void run_add_sid_tokens(const TokenizerOptions& o) {
   base.sid_index.clear();
   text::Tokenizer t = load(base);
   std::size_t before = t.size();
-  std::size_t added = text::add_sid_tokens(t, o.sid_index);
+  std::size_t added = t.add_tokens(data::SidIndex::load(o.sid_index).sorted_level_tokens);
   t.save(o.out);
   fmt::print("added {} SID tokens (ids {}..{}); len(tokenizer) = {}; wrote {}\n", added, before, t.size() - 1,
              t.size(), o.out);

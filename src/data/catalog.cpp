@@ -68,57 +68,79 @@ bool python_blank(std::string_view s) {
 
 }  // namespace
 
-Catalog Catalog::load_index_and_items(const std::filesystem::path& index_json,
-                                      const std::filesystem::path& item_json) {
-  const std::string index_source = index_json.string();
-  const std::string item_source = item_json.string();
-  const std::string index_text = read_file(index_json);
-  const std::string item_text = read_file(item_json);
-  const OrderedJson index = parse_ordered_json(index_text, index_source);
-  // item.json is only looked up by key; a sorted map makes each lookup O(log n).
-  const Json item_meta = parse_json(item_text, item_source);
+SidIndex SidIndex::parse(const std::string& text, const std::string& source) {
+  const OrderedJson index = parse_ordered_json(text, source);
   if (!index.is_object())
-    throw_input_error({index_source, 1, 1, ""}, std::string("expected a JSON object {item_id: [SID tokens]}, found ") +
-                                                    index.type_name());
-  if (!item_meta.is_object())
-    throw_input_error({item_source, 1, 1, ""}, std::string("expected a JSON object {item_id: {title, ...}}, found ") +
-                                                   item_meta.type_name());
-  if (index.empty()) throw_input_error({index_source, 1, 1, ""}, "no items");
-
-  Catalog catalog;
-  catalog.items_.reserve(index.size());
+    throw_input_error({source, 1, 1, ""}, std::string("expected a JSON object {item_id: [SID tokens]}, found ") +
+                                              index.type_name());
+  if (index.empty()) throw_input_error({source, 1, 1, ""}, "no items");
+  SidIndex out;
+  out.entries.reserve(index.size());
   std::set<std::string> tokens;
   for (auto it = index.begin(); it != index.end(); ++it) {
     const std::string& id = it.key();
     const OrderedJson& value = it.value();
     if (!is_canonical_id(id))
-      throw_input_error(key_location(index_text, index_source, id), "item id must be a non-negative integer without "
-                                                                    "leading zeros");
-    if (catalog.grammar_.levels == 0 && value.is_array() && !value.empty() && value.size() <= kMaxSidLevels)
-      catalog.grammar_.levels = static_cast<int>(value.size());  // the first item fixes the level count
-    const auto levels = static_cast<std::size_t>(catalog.grammar_.levels);
+      throw_input_error(key_location(text, source, id), "item id must be a non-negative integer without "
+                                                        "leading zeros");
+    if (out.grammar.levels == 0 && value.is_array() && !value.empty() && value.size() <= kMaxSidLevels)
+      out.grammar.levels = static_cast<int>(value.size());  // the first item fixes the level count
+    const auto levels = static_cast<std::size_t>(out.grammar.levels);
     if (!value.is_array() || levels == 0 || value.size() != levels)
-      throw_input_error(key_location(index_text, index_source, id),
+      throw_input_error(key_location(text, source, id),
                         "expected a list of " + (levels ? std::to_string(levels) : std::string("1..26")) +
                             " SID tokens, found " +
                             (value.is_array() ? "a list of " + std::to_string(value.size()) : type_name(value)));
-    Item item;
-    item.id = id;
-    item.sid_tokens.resize(levels);
+    Entry entry;
+    entry.id = id;
+    entry.sid_tokens.resize(levels);
     for (std::size_t level = 0; level < levels; ++level) {
       const OrderedJson& token = value[level];
       if (!token.is_string())
-        throw_input_error(key_location(index_text, index_source, id),
+        throw_input_error(key_location(text, source, id),
                           "token " + std::to_string(level + 1) + " is a " + token.type_name() + ", expected a string");
       int code = 0;
       std::string error = sid_token_error(token.get_ref<const std::string&>(), static_cast<int>(level), &code,
                                           kAnySidGrammar.codebook_size);
-      if (!error.empty()) throw_input_error(key_location(index_text, index_source, id), error);
-      catalog.grammar_.codebook_size = std::max(catalog.grammar_.codebook_size, code + 1);
-      item.sid_tokens[level] = token.get<std::string>();
-      item.sid += item.sid_tokens[level];
-      tokens.insert(item.sid_tokens[level]);
+      if (!error.empty()) throw_input_error(key_location(text, source, id), error);
+      out.grammar.codebook_size = std::max(out.grammar.codebook_size, code + 1);
+      entry.sid_tokens[level] = token.get<std::string>();
+      entry.sid += entry.sid_tokens[level];
+      tokens.insert(entry.sid_tokens[level]);
     }
+    out.entries.push_back(std::move(entry));
+  }
+  out.sorted_level_tokens.assign(tokens.begin(), tokens.end());  // std::set: plain byte order
+  return out;
+}
+
+SidIndex SidIndex::load(const std::filesystem::path& index_json) {
+  return parse(read_file(index_json), index_json.string());
+}
+
+Catalog Catalog::load_index_and_items(const std::filesystem::path& index_json,
+                                      const std::filesystem::path& item_json) {
+  const std::string index_source = index_json.string();
+  const std::string item_source = item_json.string();
+  const std::string index_text = read_file(index_json);
+  SidIndex index = SidIndex::parse(index_text, index_source);
+  const std::string item_text = read_file(item_json);
+  // item.json is only looked up by key; a sorted map makes each lookup O(log n).
+  const Json item_meta = parse_json(item_text, item_source);
+  if (!item_meta.is_object())
+    throw_input_error({item_source, 1, 1, ""}, std::string("expected a JSON object {item_id: {title, ...}}, found ") +
+                                                   item_meta.type_name());
+
+  Catalog catalog;
+  catalog.grammar_ = index.grammar;
+  catalog.sorted_level_tokens_ = std::move(index.sorted_level_tokens);
+  catalog.items_.reserve(index.entries.size());
+  for (SidIndex::Entry& entry : index.entries) {
+    const std::string& id = entry.id;
+    Item item;
+    item.id = id;
+    item.sid_tokens = std::move(entry.sid_tokens);
+    item.sid = std::move(entry.sid);
 
     auto meta = item_meta.find(id);
     if (meta == item_meta.end())
@@ -158,7 +180,6 @@ Catalog Catalog::load_index_and_items(const std::filesystem::path& index_json,
     catalog.by_number_[number] = static_cast<std::int32_t>(i);
   }
   catalog.items_without_sid_ = item_meta.size() - catalog.items_.size();  // every index id was found there
-  catalog.sorted_level_tokens_.assign(tokens.begin(), tokens.end());  // std::set: plain byte order
   return catalog;
 }
 

@@ -24,6 +24,23 @@ struct Item {
   std::string sid;                      // the tokens concatenated
 };
 
+// index.json alone: every item's SID tokens (index.json order), the grammar they fix and the sorted token list.
+// The Catalog reads it first; tools holding only an index.json (`tokenizer add-sid-tokens`) read it directly.
+struct SidIndex {
+  struct Entry {
+    std::string id;
+    std::vector<std::string> sid_tokens;
+    std::string sid;
+  };
+  std::vector<Entry> entries;
+  SidGrammar grammar;
+  std::vector<std::string> sorted_level_tokens;  // see Catalog::sorted_level_tokens
+  // InputError with file/line/field: not an object, no items, a non-canonical id, a level count that differs
+  // from the first item's, a token that is not "<x_N>" for its level.
+  static SidIndex parse(const std::string& text, const std::string& source);
+  static SidIndex load(const std::filesystem::path& index_json);
+};
+
 class Catalog {
  public:
   // Loads index.json and item.json (and checks info against them); InputError with file/line/field on bad input.

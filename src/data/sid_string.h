@@ -19,8 +19,8 @@ constexpr int kMaxSidCode = 999999;     // N has at most 6 digits
 // Before index.json is read (CSV and info rows): any level count, any code; `data check` then compares each
 // SID with index.json's.
 constexpr SidGrammar kAnySidGrammar{0, kMaxSidCode + 1};
-// The reference's RQ-VAE (3 levels x 256 codes): only where no index.json is at hand (`metrics` on a bare
-// predictions file, whose "syntax" basis is the reference's).
+// The reference's RQ-VAE (3 levels x 256 codes): the defaults below, for tests speaking of the reference's SIDs.
+// Code that reads data passes the grammar its index.json fixes (Catalog::grammar), or kAnySidGrammar before.
 constexpr SidGrammar kReferenceSidGrammar{3, 256};
 
 // Empty if `token` is a well-formed token of `level` (0 = a, 1 = b, ...) with N < codebook_size; otherwise

@@ -13,9 +13,11 @@
 
 #include <torch/torch.h>
 
+#include "util/token_id.h"
+
 namespace sidr::decode {
 
-using TokenId = std::int32_t;
+using sidr::TokenId;
 
 // Rows' state set aside by StepModel::save (each model keeps what it needs, e.g. the rows' KV cache).
 class SavedRows {

@@ -179,6 +179,9 @@ void add_routes(httplib::Server& svr, Engine& engine, Batcher& batcher, Metrics&
   svr.Get("/healthz", [&](const httplib::Request&, httplib::Response& res) {
     route(metrics, "/healthz", res, [&] { send_json(res, 200, {{"status", "ok"}, {"queue_depth", batcher.depth()}}); });
   });
+  svr.Get("/v1/config", [&, model_name](const httplib::Request&, httplib::Response& res) {
+    route(metrics, "/v1/config", res, [&] { send_json(res, 200, {{"model", model_name}, {"options", o.to_json()}}); });
+  });
   svr.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
     route(metrics, "/metrics", res, [&] { res.set_content(metrics.render(), "text/plain; version=0.0.4"); });
   });

@@ -5,9 +5,11 @@
 #include <cstdint>
 #include <vector>
 
+#include "util/token_id.h"
+
 namespace sidr::sid {
 
-using TokenId = std::int32_t;
+using sidr::TokenId;
 using NodeId = std::int32_t;
 inline constexpr NodeId kNoNode = -1;
 

@@ -682,24 +682,4 @@ void Tokenizer::save(const std::filesystem::path& dir) const {
   write_file_atomic(dir / "tokenizer_config.json", config_json());
 }
 
-std::vector<std::string> sid_level_tokens(const std::filesystem::path& index_json) {
-  OrderedJson index = read_ordered_json_file(index_json);
-  if (!index.is_object()) throw_input_error(Location{index_json.string(), 0, 0, ""}, "expected an object");
-  std::set<std::string> tokens;
-  for (auto it = index.begin(); it != index.end(); ++it) {
-    if (!it.value().is_array())
-      throw_input_error(Location{index_json.string(), 0, 0, it.key()}, "expected a list of level tokens");
-    for (const auto& tok : it.value()) {
-      if (!tok.is_string() || tok.get_ref<const std::string&>().empty())
-        throw_input_error(Location{index_json.string(), 0, 0, it.key()}, "level token is not a non-empty string");
-      tokens.insert(tok.get<std::string>());
-    }
-  }
-  return {tokens.begin(), tokens.end()};
-}
-
-std::size_t add_sid_tokens(Tokenizer& tokenizer, const std::filesystem::path& index_json) {
-  return tokenizer.add_tokens(sid_level_tokens(index_json));
-}
-
 }  // namespace sidr::text

@@ -11,9 +11,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/token_id.h"
+
 namespace sidr::text {
 
-using TokenId = std::int32_t;
+using sidr::TokenId;
 
 struct AddedToken {
   TokenId id;
@@ -78,11 +80,5 @@ class Tokenizer {
   explicit Tokenizer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
-
-// The reference's SID tokens (HP sft_Qwen3.py TokenExtender): every level token in index.json values, as a set
-// sorted in plain string order. InputError naming the file and key on a malformed index.
-std::vector<std::string> sid_level_tokens(const std::filesystem::path& index_json);
-// Adds sid_level_tokens(index_json) as normal added tokens (tokens already present are skipped); returns how many.
-std::size_t add_sid_tokens(Tokenizer& tokenizer, const std::filesystem::path& index_json);
 
 }  // namespace sidr::text

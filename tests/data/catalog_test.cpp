@@ -119,3 +119,37 @@ TEST(Catalog, ShippedIndustrialCatalog) {
   EXPECT_EQ(Catalog::processed_description(catalog.at("1")).substr(0, 41), "For heavy duty stapling jobs such as insu");
   EXPECT_EQ(Catalog::processed_description(catalog.at("75")), catalog.at("75").title);  // "['', ' ']"
 }
+
+TEST(SidIndex, TokensSortedInPlainStringOrderAndTheGrammarFixedByTheIndex) {
+  SidIndex index = SidIndex::parse(R"({"1": ["<a_2>", "<b_10>", "<c_3>"], "0": ["<a_10>", "<b_9>", "<c_3>"]})", "i.json");
+  // Python's sorted() on these strings: "<a_10>" < "<a_2>" because '1' < '2'.
+  EXPECT_EQ(index.sorted_level_tokens, (std::vector<std::string>{"<a_10>", "<a_2>", "<b_10>", "<b_9>", "<c_3>"}));
+  ASSERT_EQ(index.entries.size(), 2u);
+  EXPECT_EQ(index.entries[0].id, "1");  // index.json order, not sorted
+  EXPECT_EQ(index.entries[1].sid, "<a_10><b_9><c_3>");
+  EXPECT_EQ(index.grammar.levels, 3);
+  EXPECT_EQ(index.grammar.codebook_size, 11);
+}
+
+TEST(SidIndex, MalformedIndexIsAnInputErrorNamingTheItem) {
+  auto message = [](const std::string& text) {
+    try {
+      SidIndex::parse(text, "i.json");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message(R"({"1": "<a_2>"})").find("i.json"), std::string::npos);
+  EXPECT_NE(message(R"({"0": ["<a_1>", "<b_2>"], "7": ["<a_1>"]})").find("7"), std::string::npos);
+  EXPECT_NE(message(R"({"0": ["<b_1>", "<b_2>"]})"), "no error");  // level 0 must be <a_N>
+  EXPECT_NE(message(R"({"0": ["<a_1>", 3]})"), "no error");
+  EXPECT_NE(message(R"({"01": ["<a_1>"]})"), "no error");
+  EXPECT_NE(message(R"({})"), "no error");
+  EXPECT_NE(message(R"([1, 2])"), "no error");
+}
+
+TEST(SidIndex, TheShippedIndexGivesTheCatalogsTokens) {
+  const DatasetPaths paths = shipped_paths();
+  EXPECT_EQ(SidIndex::load(paths.index_json()).sorted_level_tokens, Catalog::load(paths).sorted_level_tokens());
+}

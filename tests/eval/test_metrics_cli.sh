@@ -31,6 +31,27 @@ assert m["invalid_basis"] == "catalog"
 assert m["invalid_predictions"] == sum(p not in sids for p in preds), m
 PY
 
+# Without a catalog the level count comes from the targets: a 4-level file with codes past 255 is valid there,
+# and its 3-level predictions are not (the reference's 3 x 256 is not assumed).
+cat > "$tmp/four.json" <<'JSON'
+[{"output": "<a_1><b_300><c_1><d_9>\n", "predict": ["<a_1><b_300><c_1><d_9>", "<a_1><b_2><c_3>", "<a_1><b_2><c_3><d_1000>"]},
+ {"output": "<a_2><b_2><c_2><d_2>", "predict": ["junk", "<a_2><b_2><c_2><d_2>"]}]
+JSON
+"$bin" metrics "$tmp/four.json" --out "$tmp/f.json" > /dev/null
+/usr/bin/python3 - "$tmp/f.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert m["syntax_levels"] == 4 and m["invalid_predictions"] == 2 and m["HR@1"] == 0.5, m
+PY
+# Targets of two level counts: one line naming the file and row, exit 2.
+echo '[{"output": "<a_1><b_1><c_1>", "predict": ["x"]}, {"output": "<a_1><b_1>", "predict": ["x"]}]' > "$tmp/mixed.json"
+set +e
+"$bin" metrics "$tmp/mixed.json" > /dev/null 2> "$tmp/err"
+rc=$?
+set -e
+[ "$rc" -eq 2 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "mixed.json: row 2: field output" "$tmp/err" ||
+  { echo "mixed levels: rc $rc"; cat "$tmp/err"; exit 1; }
+
 echo '[{"output": "x", "predict": [1]}]' > "$tmp/bad.json"
 set +e
 "$bin" metrics "$tmp/bad.json" > "$tmp/out" 2> "$tmp/err"

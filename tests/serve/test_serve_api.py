@@ -4,7 +4,7 @@
  - many clients at once get the same answers as one at a time, and they were batched (/metrics batch sizes);
  - every 4xx: a JSON reason on one line, the status the API promises;
  - a small fuzz of bodies: never a 5xx, and the server keeps answering;
- - GET /v1/items (brute-force title search), /v1/users, /healthz, /metrics (Prometheus text);
+ - GET /v1/items (brute-force title search), /v1/users, /v1/config, /healthz, /metrics (Prometheus text);
  - 503 with Retry-After above the queue bound; 504 past the request timeout;
  - SIGTERM with a request in flight: it is answered, then the process exits 0.
 Chat completions are tested in test_serve_chat.py, the page in test_serve_page.py."""
@@ -177,6 +177,16 @@ def main():
         status, _, data = server.request("GET", "/healthz")
         assert status == 200 and json.loads(data)["status"] == "ok"
         print("fuzz: ok", statuses)
+
+        # --- the options the answers depend on (GET /v1/config): as given, and nothing about transport ----------
+        status, _, data = server.request("GET", "/v1/config")
+        config = json.loads(data)
+        assert status == 200 and config["model"] == os.path.normpath(model), config
+        o = config["options"]
+        assert o["beams"] == BEAMS and o["think_tokens"] == 5 and o["style"] == "reference", o
+        assert o["data"].endswith("data/Amazon") and o["dataset"] == "Industrial_and_Scientific", o
+        assert {"sasrec_weight", "ensemble", "device", "dtype", "threads"} <= set(o), o
+        assert not {"port", "host", "max_batch", "max_wait_ms", "max_history", "timeout_ms"} & set(o), o
 
         # --- items, users, metrics ----------------------------------------------------------------------------
         word = items[next(iter(index))]["title"].split()[0]

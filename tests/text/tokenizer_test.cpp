@@ -202,16 +202,6 @@ TEST(Tokenizer, BadInputIsInputError) {
   EXPECT_THROW(Tokenizer::from_file("/nonexistent/tokenizer.json"), InputError);
 }
 
-TEST(Tokenizer, SidLevelTokensSortedInStringOrder) {
-  auto path = std::filesystem::temp_directory_path() / ("sidr_index_test_" + std::to_string(::getpid()) + ".json");
-  std::ofstream(path) << R"({"1": ["<a_2>", "<b_10>", "<c_3>"], "0": ["<a_10>", "<b_9>", "<c_3>"]})";
-  EXPECT_EQ(sid_level_tokens(path),
-            (std::vector<std::string>{"<a_10>", "<a_2>", "<b_10>", "<b_9>", "<c_3>"}));
-  std::ofstream(path) << R"({"1": "<a_2>"})";
-  EXPECT_THROW(sid_level_tokens(path), InputError);
-  std::filesystem::remove(path);
-}
-
 TEST(Tokenizer, VocabMergesWithTokenizerConfig) {
   json j = tiny_tokenizer_json({{"t", "h"}, {"th", "e"}});
   auto dir = std::filesystem::temp_directory_path() / ("sidr_gpt2_test_" + std::to_string(::getpid()));
