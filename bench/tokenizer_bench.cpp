@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "data/catalog.h"
 #include "text/tokenizer.h"
 #include "util/json.h"
 
@@ -38,7 +39,7 @@ int main(int argc, char** argv) {
   }
   auto t0 = Clock::now();
   auto tok = sidr::text::Tokenizer::from_file(argv[1]);
-  if (argc >= 5 && std::string(argv[3]) == "--sid-index") sidr::text::add_sid_tokens(tok, argv[4]);
+  if (argc >= 5 && std::string(argv[3]) == "--sid-index") tok.add_tokens(sidr::data::SidIndex::load(argv[4]).sorted_level_tokens);
   double load = seconds_since(t0);
   double mb = bytes / 1e6;
   std::size_t ids = 0;
