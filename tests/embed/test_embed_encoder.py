@@ -15,30 +15,22 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-BIN = os.environ.get("SIDR_BIN", "build/sidreasoner")
+sys.path.insert(0, os.path.join(HERE, "..", "python"))
+from checks import SIDR_BIN as BIN, check, finish, run_binary, skip  # noqa: E402
+
 SOURCE = os.environ.get("SIDR_SOURCE_DIR", ".")
 os.environ.setdefault("SIDR_BIN", BIN)
 os.environ.setdefault("SIDR_SOURCE_DIR", SOURCE)
 try:
     import torch
 except ImportError:
-    print("python3-torch missing: skipped")
-    sys.exit(77)
-sys.path.insert(0, os.path.join(HERE, "..", "python"))
+    skip("python3-torch missing")
 from torch_peer import read_safetensors  # noqa: E402
 
 spec = importlib.util.spec_from_file_location("forward_parity", os.path.join(HERE, "..", "model",
                                                                             "test_forward_parity.py"))
 forward_parity = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(forward_parity)
-
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print("FAIL:", message)
 
 
 def clean_text(raw):  # §4, the str branch
@@ -68,9 +60,8 @@ with tempfile.TemporaryDirectory() as tmp:
     with open(os.path.join(tmp, "index", "Fix.item.json"), "w") as f:
         json.dump(ITEMS, f)
     out = os.path.join(tmp, "enc.npy")
-    r = subprocess.run([BIN, "embed", "encoder", "--model", ck, "--data", tmp, "--dataset", "Fix", "--batch-size", "3",
-                        "--max-length", str(MAX_LEN), "--threads", "1", "--dump", os.path.join(tmp, "d"),
-                        "--out", out], capture_output=True, text=True)
+    r = run_binary(["embed", "encoder", "--model", ck, "--data", tmp, "--dataset", "Fix", "--batch-size", "3",
+                    "--max-length", str(MAX_LEN), "--threads", "1", "--dump", os.path.join(tmp, "d"), "--out", out])
     check(r.returncode == 0, f"embed encoder: exit {r.returncode}: {r.stderr.strip()}")
     print(r.stdout.strip())
     import numpy as np
@@ -102,9 +93,8 @@ with tempfile.TemporaryDirectory() as tmp:
         norms = ours.norm(dim=1)
         check((norms - 1).abs().max().item() > 1e-3, "rows look L2-normalised")
 
-    r = subprocess.run([BIN, "embed", "encoder", "--model", os.path.join(tmp, "none"), "--data", tmp, "--dataset",
-                        "Fix", "--out", out + "2"], capture_output=True, text=True)
+    r = run_binary(["embed", "encoder", "--model", os.path.join(tmp, "none"), "--data", tmp, "--dataset", "Fix",
+                    "--out", out + "2"])
     check(r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, f"missing model: {r.returncode} {r.stderr!r}")
 
-print("FAILED" if failures else "OK", len(failures))
-sys.exit(1 if failures else 0)
+sys.exit(finish("all embed encoder checks passed"))

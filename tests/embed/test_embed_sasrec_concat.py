@@ -10,26 +10,19 @@ import tempfile
 
 import numpy as np
 
-BIN = os.environ.get("SIDR_BIN", "build/sidreasoner")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from checks import SIDR_BIN as BIN, check, finish, run_binary, skip  # noqa: E402
+
 DATA = os.path.join(os.environ.get("SIDR_SOURCE_DIR", "."), "data", "Amazon")
 NAME = "Industrial_and_Scientific"
 try:
     import torch
 except ImportError:
-    print("python3-torch missing: skipped")
-    sys.exit(77)
-
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print("FAIL:", message)
+    skip("python3-torch missing")
 
 
 def embed(args):
-    return subprocess.run([BIN, "embed"] + args, capture_output=True, text=True)
+    return run_binary(["embed"] + args)
 
 
 def expect_error(args, needle, label):
@@ -99,5 +92,4 @@ with tempfile.TemporaryDirectory() as work:
     expect_error(["concat", out, short, "--out", both], short, "broken npy")
     expect_error(["concat", out, "--normalize", "max", "--out", both], "--normalize", "bad --normalize")
 
-print("FAILED" if failures else "OK", len(failures))
-sys.exit(1 if failures else 0)
+sys.exit(finish("all embed sasrec and concat checks passed"))

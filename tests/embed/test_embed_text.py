@@ -8,13 +8,14 @@ import html
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 
-SIDR_BIN = os.environ.get("SIDR_BIN", "build/sidreasoner")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from checks import check, finish, run_binary, skip  # noqa: E402
+
 SOURCE = os.environ.get("SIDR_SOURCE_DIR", ".")
 try:
     import scipy.sparse as sp
@@ -22,16 +23,7 @@ try:
     from sklearn.decomposition import PCA
     from sklearn.feature_extraction.text import TfidfVectorizer
 except ImportError:
-    print("python3-sklearn / scipy missing: skipped")
-    sys.exit(77)
-
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print("FAIL:", message)
+    skip("python3-sklearn / scipy missing")
 
 
 def clean_text(raw):  # §4, the str branch
@@ -54,7 +46,7 @@ def item_text(item):
 
 
 def run(args):
-    return subprocess.run([SIDR_BIN, "embed", "text"] + args, capture_output=True, text=True)
+    return run_binary(["embed", "text"] + args)
 
 
 def load_dump(folder, rows):
@@ -171,5 +163,4 @@ check_dataset(shipped, "Industrial_and_Scientific", dim=64, min_df=2)
 # A limit whose boundary has no tie in corpus count (sklearn 1.2 breaks ties with an unstable sort).
 check_dataset(shipped, "Industrial_and_Scientific", dim=16, min_df=2, max_features=1000)
 
-print("FAILED" if failures else "OK", len(failures))
-sys.exit(1 if failures else 0)
+sys.exit(finish("all embed text checks passed"))

@@ -18,11 +18,12 @@ import json
 import os
 import random
 import re
-import subprocess
 import sys
 import tempfile
 
-SIDR_BIN = os.environ.get("SIDR_BIN", "build/sidreasoner")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from checks import SIDR_BIN, check, finish, run_binary, skip  # noqa: E402
+
 TZ = "America/New_York"  # local-time bounds, as the script computes them; not UTC on purpose
 os.environ["TZ"] = TZ
 import time  # noqa: E402
@@ -201,18 +202,10 @@ def write_lines(path, rows, gz=False):
 
 
 rng_ascii = random.Random(7)
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print("FAIL:", message)
 
 
 def run(args, env_tz=TZ):
-    env = dict(os.environ, TZ=env_tz)
-    return subprocess.run([SIDR_BIN, "data", "prepare"] + args, capture_output=True, text=True, env=env)
+    return run_binary(["data", "prepare"] + args, env=dict(os.environ, TZ=env_tz))
 
 
 def compare(out_dir, expected, label):
@@ -228,6 +221,27 @@ def compare(out_dir, expected, label):
             first = next((i for i, (a, b) in enumerate(zip(lines_a, lines_b)) if a != b), min(len(lines_a), len(lines_b)))
             check(False, f"{label}: {name} differs at line {first + 1}: got {lines_a[first:first + 1]!r}, "
                          f"expected {lines_b[first:first + 1]!r}")
+
+
+def check_prepared(result, out, expected, stats, start, label):
+    """A `data prepare` run that must succeed: exit 0, a fixture big enough to mean something, every file equal
+    to the oracle's, the (maybe expanded) window on stdout. False when it did not even exit 0."""
+    check(result.returncode == 0, f"{label}: exit {result.returncode}: {result.stderr.strip()}")
+    if result.returncode != 0:
+        return False
+    print(f"{label}: {stats}")
+    check(stats["samples"] > 20, f"{label}: fixture too small to mean anything ({stats})")
+    compare(out, expected, label)
+    check(f"{stats['start_year']}-{start[1]:02d} .." in result.stdout, f"{label}: window line: {result.stdout}")
+    return True
+
+
+def check_bad_line(result, path, line_no, message, out, label):
+    """A broken input line: exit 2, one line naming path:line and the field's message, no output directory."""
+    err = result.stderr.strip()
+    check(result.returncode == 2, f"{label}: exit {result.returncode}, stderr {err!r}")
+    check(len(err.splitlines()) == 1 and f"{path}:{line_no}" in err and message in err, f"{label}: {err!r}")
+    check(not os.path.exists(out), f"{label}: output written")
 
 
 def convert_oracle(prepared, dataset, index):
@@ -260,18 +274,17 @@ def check_convert(work, prepared, dataset):
     index_path = os.path.join(work, "convert_index.json")
     json.dump(index, open(index_path, "w"))
     root = os.path.join(work, "layout")
-    result = subprocess.run([SIDR_BIN, "data", "convert", "--prepared", prepared, "--dataset", dataset, "--index",
-                             index_path, "--out", root], capture_output=True, text=True)
+    result = run_binary(["data", "convert", "--prepared", prepared, "--dataset", dataset, "--index", index_path,
+                         "--out", root])
     check(result.returncode == 0, f"convert: {result.returncode} {result.stderr}")
     compare(root, convert_oracle(prepared, dataset, index), "convert")
-    result = subprocess.run([SIDR_BIN, "data", "check", "--data", root, "--dataset", dataset], capture_output=True,
-                            text=True)
+    result = run_binary(["data", "check", "--data", root, "--dataset", dataset])
     check(result.returncode == 0 and "warnings          none" in result.stdout,
           f"data check on the converted layout: {result.returncode} {result.stdout} {result.stderr}")
     del index[next(iter(index))]
     json.dump(index, open(index_path, "w"))
-    result = subprocess.run([SIDR_BIN, "data", "convert", "--prepared", prepared, "--dataset", dataset, "--index",
-                             index_path, "--out", os.path.join(work, "layout2")], capture_output=True, text=True)
+    result = run_binary(["data", "convert", "--prepared", prepared, "--dataset", dataset, "--index", index_path,
+                         "--out", os.path.join(work, "layout2")])
     check(result.returncode == 2 and "item has no SID" in result.stderr and index_path in result.stderr,
           f"convert with a missing SID: {result.returncode} {result.stderr!r}")
     check(not os.path.exists(os.path.join(work, "layout2")), "convert wrote output for bad input")
@@ -279,8 +292,7 @@ def check_convert(work, prepared, dataset):
 
 def main():
     if not os.path.exists(SIDR_BIN):
-        print("no binary", SIDR_BIN)
-        return 77
+        skip(f"no binary {SIDR_BIN}")
     work = tempfile.mkdtemp(prefix="sidr_prepare_")
     cases = [
         # (seed, k, start, end, min_items, gz, users, items): min_items 0 = no expansion; large = expand to 1996
@@ -308,14 +320,8 @@ def main():
                       "--start", f"{start[0]}-{start[1]:02d}", "--end", f"{end[0]}-{end[1]:02d}",
                       "--min-items", str(min_items), "--out", out])
         label = f"case seed={seed} k={k} min_items={min_items}"
-        check(result.returncode == 0, f"{label}: exit {result.returncode}: {result.stderr.strip()}")
-        if result.returncode != 0:
-            continue
-        print(f"{label}: {stats}")
-        check(stats["samples"] > 20, f"{label}: fixture too small to mean anything ({stats})")
-        compare(out, expected, label)
-        check(f"items             {stats['items']:,}" in result.stdout, f"{label}: statistics: {result.stdout}")
-        check(f"{stats['start_year']}-{start[1]:02d} .." in result.stdout, f"{label}: window line: {result.stdout}")
+        if check_prepared(result, out, expected, stats, start, label):
+            check(f"items             {stats['items']:,}" in result.stdout, f"{label}: statistics: {result.stdout}")
     check(expansions_seen >= 2, f"only {expansions_seen} cases expanded the window")
     check(once_seen, "no case expanded exactly once")
     check_convert(work, os.path.join(work, "out1"), "Toy")
@@ -401,12 +407,8 @@ def main():
         out = os.path.join(work, "bad_out")
         result = run(["--reviews", rpath, "--meta", mpath, "--dataset", "Bad", "--start", "2017-10", "--end", "2018-11",
                       "--out", out])
-        path = rpath if which == "reviews" else mpath
-        err = result.stderr.strip()
-        label = f"bad {which} line {line_no} ({message})"
-        check(result.returncode == 2, f"{label}: exit {result.returncode}, stderr {err!r}")
-        check(len(err.splitlines()) == 1 and f"{path}:{line_no}" in err and message in err, f"{label}: {err!r}")
-        check(not os.path.exists(out), f"{label}: output written")
+        check_bad_line(result, rpath if which == "reviews" else mpath, line_no, message, out,
+                       f"bad {which} line {line_no} ({message})")
     with open(mpath, "w") as f:
         f.write(json.dumps(good_meta[0]) + "\n")
     result = run(["--reviews", os.path.join(work, "nope.json"), "--meta", mpath, "--dataset", "X", "--start", "2017-10",
@@ -426,11 +428,7 @@ def main():
                   "--out", os.path.join(work, "x")])
     check(result.returncode == 2 and "trunc.json.gz" in result.stderr, f"truncated gz: {result.returncode} {result.stderr!r}")
 
-    if failures:
-        print(f"{len(failures)} failure(s); fixtures kept in {work}")
-        return 1
-    print("all data prepare checks passed")
-    return 0
+    return finish("all data prepare checks passed", f"fixtures kept in {work}")
 
 
 if __name__ == "__main__":

@@ -19,8 +19,9 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_data_prepare as a18  # noqa: E402  (the oracle; also sets TZ to America/New_York)
+from checks import SIDR_BIN, check, finish, skip  # noqa: E402  (test_data_prepare put tests/python on the path)
 
-check, run, compare, failures = a18.check, a18.run, a18.compare, a18.failures
+run = a18.run
 
 
 # ---- the conversion 2023 -> the oracle's 2018 fields ---------------------------------------------------
@@ -135,9 +136,8 @@ def read_dir(path):
 
 
 def main():
-    if not os.path.exists(a18.SIDR_BIN):
-        print("no binary", a18.SIDR_BIN)
-        return 77
+    if not os.path.exists(SIDR_BIN):
+        skip(f"no binary {SIDR_BIN}")
     work = tempfile.mkdtemp(prefix="sidr_prepare23_")
     start, end = (2017, 10), (2018, 11)
     cases = [  # (seed, k, gz, users, items, expand)
@@ -164,13 +164,8 @@ def main():
             expanded = True
         out = os.path.join(work, f"out23_{seed}")
         result = run(prepare_args("amazon23", rpath, mpath, k, start, end, min_items, out))
-        check(result.returncode == 0, f"{label}: exit {result.returncode}: {result.stderr.strip()}")
-        if result.returncode != 0:
+        if not a18.check_prepared(result, out, expected, stats, start, label):
             continue
-        print(f"{label}: {stats}")
-        check(stats["samples"] > 20, f"{label}: fixture too small to mean anything ({stats})")
-        compare(out, expected, label)
-        check(f"{stats['start_year']}-{start[1]:02d} .." in result.stdout, f"{label}: window line: {result.stdout}")
         item_json = json.loads(expected["Toy.item.json"])
         categories_seen |= any(v["categories"] for v in item_json.values())
         kept_items = {line.split("\t")[0] for line in expected["Toy.item2id"].splitlines()}
@@ -226,23 +221,15 @@ def main():
         open(mpath, "w").write("\n".join(rows_m) + "\n")
         out = os.path.join(work, "bad_out")
         result = run(prepare_args("amazon23", rpath, mpath, 1, start, end, 0, out))
-        path = rpath if which == "reviews" else mpath
-        err = result.stderr.strip()
-        label = f"bad amazon23 {which} line {line_no} ({message})"
-        check(result.returncode == 2, f"{label}: exit {result.returncode}, stderr {err!r}")
-        check(len(err.splitlines()) == 1 and f"{path}:{line_no}" in err and message in err, f"{label}: {err!r}")
-        check(not os.path.exists(out), f"{label}: output written")
+        a18.check_bad_line(result, rpath if which == "reviews" else mpath, line_no, message, out,
+                           f"bad amazon23 {which} line {line_no} ({message})")
     # The good lines alone pass: the bad cases fail for their line, not for the rest.
     open(rpath, "w").write((json.dumps(good_review) + "\n") * 3)
     open(mpath, "w").write(json.dumps(good_meta) + "\n")
     result = run(prepare_args("amazon23", rpath, mpath, 1, start, end, 0, os.path.join(work, "good_out")))
     check(result.returncode == 0, f"good amazon23 lines: exit {result.returncode}: {result.stderr.strip()}")
 
-    if failures:
-        print(f"{len(failures)} failure(s); fixtures kept in {work}")
-        return 1
-    print("all data prepare amazon23 checks passed")
-    return 0
+    return finish("all data prepare amazon23 checks passed", f"fixtures kept in {work}")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """Helpers for the serve tests: a tiny checkpoint, a server process on a free port, an HTTP client with
-timeouts everywhere (no test may hang)."""
+timeouts everywhere (no test may hang), answers as rankings, and many clients at once."""
 import ast
 import csv
 import http.client
@@ -9,6 +9,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 BIN = os.environ["SIDR_BIN"]
@@ -100,6 +101,26 @@ class Server:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=30)
+
+
+def ranking(answer):
+    """A /v1/recommend answer as same_ranking reads it."""
+    return {"sids": [i["sid"] for i in answer["items"]], "scores": [i["score"] for i in answer["items"]]}
+
+
+def reference(pred):
+    """One of evaluate's predictions.json entries as same_ranking reads it."""
+    return {"sids": pred["predict"], "scores": pred["scores"]}
+
+
+def run_clients(n, client, timeout=300):
+    """client(0), ..., client(n - 1) on n threads at once; every one must end within `timeout` seconds."""
+    threads = [threading.Thread(target=client, args=(s,)) for s in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+    assert not any(t.is_alive() for t in threads), "clients hung"
 
 
 def same_ranking(ours, ref, tol=1e-3):

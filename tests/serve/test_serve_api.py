@@ -20,14 +20,11 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from serve_util import DATA, DS, Server, evaluate, make_model, same_ranking, test_rows  # noqa: E402
+from serve_util import (DATA, DS, Server, evaluate, make_model, ranking, reference, run_clients,  # noqa: E402
+                        same_ranking, test_rows)
 
 ROWS = 8
 BEAMS = 4
-
-
-def ranking(answer):
-    return {"sids": [i["sid"] for i in answer["items"]], "scores": [i["score"] for i in answer["items"]]}
 
 
 def check_error(server, body, status, needle, path="/v1/recommend"):
@@ -58,7 +55,7 @@ def main():
         for row, ref in zip(rows, plain):
             status, ans = server.post_json("/v1/recommend", {"history": row["history_ids"], "k": BEAMS})
             assert status == 200, ans
-            same_ranking(ranking(ans), {"sids": ref["predict"], "scores": ref["scores"]})
+            same_ranking(ranking(ans), reference(ref))
             assert ans["reasoning"] is None and ans["mode"] == "plain"
             for item in ans["items"]:
                 expected_ids = [k for k, s in sid_of.items() if s == item["sid"]]
@@ -70,7 +67,7 @@ def main():
         for row, ref in zip(rows, think):
             status, ans = server.post_json("/v1/recommend", {"history": row["history_ids"], "mode": "think"})
             assert status == 200, ans
-            same_ranking(ranking(ans), {"sids": ref["predict"], "scores": ref["scores"]})
+            same_ranking(ranking(ans), reference(ref))
             assert ans["reasoning"] == ref["cot"], (ans["reasoning"], ref["cot"])
         print("identical to evaluate: ok")
 
@@ -94,12 +91,7 @@ def main():
                 else:
                     answers.append((i, ranking(ans), ans["batch_size"]))
 
-        threads = [threading.Thread(target=client, args=(s,)) for s in range(24)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=300)
-        assert not any(t.is_alive() for t in threads), "clients hung"
+        run_clients(24, client)
         assert not errors, errors[:3]
         assert len(answers) == 24 * ROWS
         for i, got, _ in answers:  # batch-mates change the padding, so equal up to float rounding and ties
@@ -221,11 +213,7 @@ def main():
             status, headers, data = slow.post("/v1/recommend", body)
             results.append((status, headers.get("Retry-After"), data))
 
-        threads = [threading.Thread(target=ask) for _ in range(12)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=300)
+        run_clients(12, lambda _: ask())
         codes = sorted(r[0] for r in results)
         assert set(codes) <= {200, 503} and 200 in codes and 503 in codes, codes
         for status, retry, data in results:

@@ -13,21 +13,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 
 sys.path.insert(0, os.path.dirname(__file__))
-from serve_util import BIN, DATA, DS, Server, evaluate, make_model, same_ranking, test_rows  # noqa: E402
+from serve_util import (BIN, DATA, DS, Server, evaluate, make_model, ranking, reference, run_clients,  # noqa: E402
+                        same_ranking, test_rows)
 
 ROWS = 8
 BEAMS = 4
-
-
-def ranking(answer):
-    return {"sids": [i["sid"] for i in answer["items"]], "scores": [i["score"] for i in answer["items"]]}
-
-
-def reference(pred):
-    return {"sids": pred["predict"], "scores": pred["scores"]}
 
 
 def check_mix(model, sasrec, tmp, rows, mix, weight, alone):
@@ -59,12 +51,7 @@ def check_mix(model, sasrec, tmp, rows, mix, weight, alone):
                 status, ans = server.post_json("/v1/recommend", {"history": rows[i]["history_ids"], "k": BEAMS})
                 (answers if status == 200 else errors).append((i, ans))
 
-        threads = [threading.Thread(target=client, args=(s,)) for s in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=300)
-        assert not any(t.is_alive() for t in threads), "clients hung"
+        run_clients(8, client)
         assert not errors, errors[:3]
         assert max(a["batch_size"] for _, a in answers) > 1, "no batch held more than one request"
         for i, ans in answers:

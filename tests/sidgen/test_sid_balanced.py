@@ -14,32 +14,24 @@ import itertools
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 
-SIDR_BIN = os.environ.get("SIDR_BIN", "build/sidreasoner")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from checks import check, finish, run_binary, skip  # noqa: E402
+
 SOURCE = os.environ.get("SIDR_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 try:
     from scipy.optimize import linprog
 except ImportError:
-    print("python3-scipy missing: skipped")
-    sys.exit(77)
-
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print("FAIL:", message)
+    skip("python3-scipy missing")
 
 
 def run(args):
-    return subprocess.run([SIDR_BIN, "sid", "build", "--method", "rqkmeans-balanced"] + args, capture_output=True,
-                          text=True, env=dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1"))
+    return run_binary(["sid", "build", "--method", "rqkmeans-balanced"] + args,
+                      env=dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1"))
 
 
 def bounds(n, k, balance):
@@ -210,11 +202,7 @@ def main():
         err = result.stderr.strip()
         check(result.returncode == 2 and len(err.splitlines()) == 1 and words in err, f"{args}: {result.returncode} {err!r}")
     check(not os.path.exists(os.path.join(work, "bad")), "output written for bad options")
-    if failures:
-        print(f"{len(failures)} failure(s); files in {work}")
-        return 1
-    print("all balanced sid build checks passed")
-    return 0
+    return finish("all balanced sid build checks passed", f"files in {work}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ broken files (exit 2, one line naming the file)."""
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 
@@ -17,20 +16,13 @@ os.environ["OMP_NUM_THREADS"] = "1"
 os.environ["OPENBLAS_NUM_THREADS"] = "1"
 import numpy as np  # noqa: E402
 
-SIDR_BIN = os.environ.get("SIDR_BIN", "build/sidreasoner")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from checks import check, finish, run_binary, skip  # noqa: E402
+
 try:
     import faiss
 except ImportError:
-    print("python3-faiss missing: skipped")
-    sys.exit(77)
-
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print("FAIL:", message)
+    skip("python3-faiss missing")
 
 
 def faiss_codes(x, levels, codebook, seed=1234):
@@ -64,7 +56,7 @@ def extra_level(codes):
 def run(args):
     # Without the thread variables: `--threads` alone must make the result independent of the environment.
     env = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
-    return subprocess.run([SIDR_BIN, "sid", "build"] + args, capture_output=True, text=True, env=env)
+    return run_binary(["sid", "build"] + args, env=env)
 
 
 def main():
@@ -144,11 +136,7 @@ def main():
                   "--codebook", "100"])
     check(result.returncode == 2 and "power of two" in result.stderr, f"codebook 100: {result.stderr!r}")
     check(not os.path.exists(os.path.join(work, "bad")), "output written for bad input")
-    if failures:
-        print(f"{len(failures)} failure(s); files in {work}")
-        return 1
-    print("all sid build checks passed")
-    return 0
+    return finish("all sid build checks passed", f"files in {work}")
 
 
 if __name__ == "__main__":

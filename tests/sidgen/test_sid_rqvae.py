@@ -13,37 +13,31 @@ import json
 import os
 import re
 import struct
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 
-SIDR_BIN = os.environ.get("SIDR_BIN", "build/sidreasoner")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from checks import check, finish, run_binary, skip  # noqa: E402
+
 try:
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
     from sklearn.cluster import KMeans
 except ImportError:
-    print("python3-torch or python3-sklearn missing: skipped")
-    sys.exit(77)
+    skip("python3-torch or python3-sklearn missing")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_sid_sinkhorn import sinkhorn_dedup  # noqa: E402  (the independent §5.2.4 loop)
+from torch_peer import read_safetensors  # noqa: E402  (tests/python: the reader written from the format)
 
 torch.set_num_threads(1)
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print("FAIL:", message)
 
 
 def run(args):
-    return subprocess.run([SIDR_BIN, "sid", "build", "--method", "rqvae"] + args, capture_output=True, text=True,
-                          env=dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1"))
+    return run_binary(["sid", "build", "--method", "rqvae"] + args,
+                      env=dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1"))
 
 
 def write_safetensors(path, tensors):
@@ -57,19 +51,6 @@ def write_safetensors(path, tensors):
     text += b" " * (-len(text) % 8)
     with open(path, "wb") as f:
         f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
-
-
-def read_safetensors(path):
-    raw = open(path, "rb").read()
-    n = struct.unpack("<Q", raw[:8])[0]
-    header = json.loads(raw[8:8 + n])
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        b, e = info["data_offsets"]
-        out[name] = torch.from_numpy(np.frombuffer(raw[8 + n + b:8 + n + e], dtype="<f4").reshape(info["shape"]).copy())
-    return out
 
 
 class MLPLayers(nn.Module):  # rq/models/layers.py, bn=False
@@ -282,11 +263,7 @@ def main():
     kmeans_init(work, rng)
     training_helps(work, rng)
     bad_input(work)
-    if failures:
-        print(f"{len(failures)} failure(s); files in {work}")
-        return 1
-    print("all rqvae checks passed")
-    return 0
+    return finish("all rqvae checks passed", f"files in {work}")
 
 
 if __name__ == "__main__":
