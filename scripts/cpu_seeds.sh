@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 B=${SIDR_BIN:-./build/sidreasoner}
 sets=("$@")
 [ ${#sets[@]} -gt 0 ] || sets=(A B C)
+# B's SASRec seed 1 is the preset's own, so A and B share their SASRec runs (B varies the language models only);
+# C varies both.
 seed_flags() {  # the preset as shipped (A), and two more sets of member and SASRec seeds
   case $1 in
     A) ;;
